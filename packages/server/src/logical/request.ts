@@ -1,0 +1,67 @@
+/**
+ * The logical request: what the HTTP layer hands to the core, independent of HTTP.
+ */
+
+/** Vault's logical operations. `create` vs `update` is decided by the existence check. */
+export type Operation =
+  'read' | 'create' | 'update' | 'patch' | 'delete' | 'list' | 'renew' | 'revoke' | 'help';
+
+/** The authenticated caller, set by the authenticate stage. Never holds the raw token. */
+export interface RequestAuth {
+  /** The token's accessor: safe to log. */
+  readonly accessor: string;
+  /** The salted hash of the token (the token store's primary key); never the token itself. */
+  readonly tokenHash: string;
+  readonly policies: readonly string[];
+  readonly displayName: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly entityId: string;
+  /** True when the token carries the `root` policy. */
+  readonly root: boolean;
+  /** Remaining uses after this request, when the token is use-limited (0 = unlimited). */
+  readonly numUses: number;
+}
+
+/** A lease being renewed or revoked, as handed back to the engine that issued it. */
+export interface RequestSecret {
+  readonly leaseId: string;
+  /** The secret type that issued it (`creds`, ...), from the response's `secretType`. */
+  readonly type: string;
+  /** Engine-private data stored with the lease (e.g. the database username). */
+  readonly internal: Readonly<Record<string, unknown>>;
+  readonly issueTime: number;
+  readonly expireTime: number;
+  readonly ttlMs: number;
+  /** Requested increment for a renewal, in milliseconds (0 = the engine's default). */
+  readonly incrementMs: number;
+}
+
+export interface LogicalRequest {
+  readonly id: string;
+  readonly operation: Operation;
+  /**
+   * The path below `/v1/`, without leading slash (`secret/data/app`). Inside an engine's
+   * handler this is relative to the mount (`data/app`); `mountPoint` holds the rest.
+   */
+  readonly path: string;
+  /** The request body merged with query parameters (for reads and lists). */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** The raw client token. Only the authenticate stage reads it; nothing logs it. */
+  readonly clientToken: string;
+  /** Lower-cased header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly remoteAddress: string;
+  /** `X-Vault-Wrap-TTL`, when wrapping was asked for. */
+  readonly wrapTtlMs?: number;
+  /** Content type of the body, for engines that accept several (`application/merge-patch+json`). */
+  readonly contentType?: string;
+
+  /** Set by authenticate. */
+  readonly auth?: RequestAuth;
+  /** Set by route. */
+  readonly mountPoint?: string;
+  readonly mountType?: string;
+  readonly mountAccessor?: string;
+  /** Set for renew and revoke of a lease. */
+  readonly secret?: RequestSecret;
+}
