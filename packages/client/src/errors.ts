@@ -70,6 +70,66 @@ export class ProviderUnavailableError extends SecretsError {
   }
 }
 
+/**
+ * The provider's circuit breaker is open and no usable cached value exists, so the client
+ * failed fast instead of calling the provider. Transient: it clears when the circuit closes.
+ */
+export class CircuitOpenError extends SecretsError {
+  readonly provider: string;
+  constructor(provider: string, path: string) {
+    super(
+      'circuit_open',
+      `circuit for provider "${provider}" is open: not fetching "${path}" and no usable cached value`,
+      { path },
+    );
+    this.name = 'CircuitOpenError';
+    this.provider = provider;
+  }
+}
+
+/** The `SecretsManager` was closed; it will never fetch again. Permanent. */
+export class ClientClosedError extends SecretsError {
+  constructor(path?: string) {
+    super(
+      'closed',
+      path === undefined
+        ? 'the SecretsManager is closed'
+        : `the SecretsManager is closed: cannot get "${path}"`,
+      path === undefined ? undefined : { path },
+    );
+    this.name = 'ClientClosedError';
+  }
+}
+
+/**
+ * A provider failed with an error that is not one of ours. The message and `cause` carry only the
+ * original error's name and code: foreign messages can quote what they failed on (a JSON parse
+ * error quotes the secret it could not parse), so they never travel further.
+ */
+export class SecretFetchError extends SecretsError {
+  readonly provider: string;
+  readonly errorClass: ErrorClass;
+  constructor(path: string, provider: string, errorClass: ErrorClass, original: unknown) {
+    const summary = summarizeError(original);
+    super(
+      'fetch_failed',
+      `fetching "${path}" from provider "${provider}" failed (${errorClass}): ${summary}`,
+      { path, cause: new Error(summary) },
+    );
+    this.name = 'SecretFetchError';
+    this.provider = provider;
+    this.errorClass = errorClass;
+  }
+}
+
+/** `Name (CODE)` of an error, never its message. */
+function summarizeError(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return typeof error;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  const label = typeof name === 'string' ? name : 'Error';
+  return typeof code === 'string' || typeof code === 'number' ? `${label} (${code})` : label;
+}
+
 const TRANSIENT_SYSCALL_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -87,9 +147,14 @@ const TRANSIENT_SYSCALL_CODES = new Set([
 
 /** Decides whether an error is worth retrying and may be covered by a stale value. */
 export function classifyError(error: unknown): ErrorClass {
-  if (error instanceof ProviderTimeoutError || error instanceof ProviderUnavailableError) {
+  if (
+    error instanceof ProviderTimeoutError ||
+    error instanceof ProviderUnavailableError ||
+    error instanceof CircuitOpenError
+  ) {
     return 'transient';
   }
+  if (error instanceof SecretFetchError) return error.errorClass;
   if (error instanceof ProviderHttpError) {
     return error.status >= 500 || error.status === 429 ? 'transient' : 'permanent';
   }
