@@ -2,7 +2,11 @@
  * A scriptable in-memory `SecretProvider` for the manager's tests. It implements the real
  * interface and honours the abort signal, as a real provider must.
  */
+import type { EventEmitter } from 'node:events';
+import { ManualClock } from '@strongroom/protocol';
 import { SecretNotFoundError } from './errors.ts';
+import { SecretsManager } from './manager.ts';
+import type { SecretsManagerEvents, SecretsManagerOptions } from './manager.ts';
 import type { FetchedSecret, FetchOptions, SecretProvider, WatchCallback } from './provider.ts';
 
 export class FakeProvider implements SecretProvider {
@@ -16,7 +20,9 @@ export class FakeProvider implements SecretProvider {
   readonly watchers = new Map<string, Set<WatchCallback>>();
   watchCalls = 0;
   closed = false;
-  /** When set, every fetch rejects with it (a function is called per fetch). */
+  /** Failures for the next fetches, consumed one per fetch before `failure` is consulted. */
+  readonly failures: unknown[] = [];
+  /** When set, every fetch rejects with it. */
   failure: unknown = undefined;
   /** When true, fetches wait until `release()` (or their signal aborts). */
   holding = false;
@@ -41,9 +47,8 @@ export class FakeProvider implements SecretProvider {
         );
       });
     }
-    if (this.failure !== undefined) {
-      throw typeof this.failure === 'function' ? (this.failure as () => unknown)() : this.failure;
-    }
+    if (this.failures.length > 0) throw this.failures.shift();
+    if (this.failure !== undefined) throw this.failure;
     const value = this.values.get(path);
     if (value === undefined) throw new SecretNotFoundError(path, this.name);
     return value;
@@ -84,4 +89,59 @@ export class FakeProvider implements SecretProvider {
 export function draws(...values: number[]): () => number {
   let i = 0;
   return () => values[Math.min(i++, values.length - 1)] ?? 0;
+}
+
+export type RecordedEvent = {
+  [K in keyof SecretsManagerEvents]: [K, ...SecretsManagerEvents[K]];
+}[keyof SecretsManagerEvents];
+
+export interface Harness {
+  readonly clock: ManualClock;
+  readonly provider: FakeProvider;
+  readonly manager: SecretsManager;
+  /** Every event the manager emitted, in order. */
+  readonly events: RecordedEvent[];
+  /** The names of the recorded events, in order. */
+  names(): string[];
+}
+
+const EVENT_NAMES = [
+  'rotated',
+  'refresh-failed',
+  'stale-served',
+  'expired',
+  'circuit-open',
+  'circuit-closed',
+] as const;
+
+/**
+ * A manager over a FakeProvider on a ManualClock at t=0, with no jitter and zero backoff unless
+ * the options say otherwise, recording every event.
+ */
+export function harness(options: Partial<SecretsManagerOptions> = {}): Harness {
+  const clock = new ManualClock(0);
+  const provider = new FakeProvider();
+  const manager = new SecretsManager({ provider, clock, jitter: 0, random: () => 0, ...options });
+  const events: RecordedEvent[] = [];
+  for (const name of EVENT_NAMES) {
+    (manager as unknown as EventEmitter).on(name, (payload: unknown) => {
+      events.push([name, payload] as RecordedEvent);
+    });
+  }
+  return { clock, provider, manager, events, names: () => events.map(([name]) => name) };
+}
+
+/**
+ * Awaits `promise` while letting the manual clock fire what is due now (zero-delay backoff
+ * timers), so a fetch with retries can finish without moving time.
+ */
+export async function settle<T>(clock: ManualClock, promise: Promise<T>): Promise<T> {
+  const outcome = promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  await clock.advance(0);
+  const result = await outcome;
+  if (result.ok) return result.value;
+  throw result.error;
 }

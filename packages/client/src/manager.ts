@@ -404,7 +404,10 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
       this.#armExpiry(path, entry);
       return;
     }
-    this.#armRefresh(path, entry, this.#clock.now() + this.#settings.refreshFloorMs);
+    // Try again in the background; never sooner than the floor nor the backoff cap, so even a
+    // zero floor cannot turn an outage into a hot loop.
+    const { refreshFloorMs, capMs } = this.#settings;
+    this.#armRefresh(path, entry, this.#clock.now() + Math.max(refreshFloorMs, capMs, 1));
   }
 
   #serveStale(path: string, entry: Entry): Secret {
@@ -510,16 +513,23 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
   /** At `staleUntil` the value can no longer be served at all: drop it and say so. */
   #armExpiry(path: string, entry: Entry): void {
     entry.expiryTimer?.cancel();
-    entry.expiryTimer = this.#clock.setTimer(
-      () => {
-        entry.expiryTimer = undefined;
-        if (this.#entries.peek(path) !== entry) return;
-        this.#entries.delete(path);
-        this.#dispose(path, entry);
-        this.#emit('expired', { path, version: entry.secret.version });
-      },
-      Math.max(0, entry.staleUntil - this.#clock.now()),
-    );
+    entry.expiryTimer = undefined;
+    const delay = entry.staleUntil - this.#clock.now();
+    if (delay <= 0) {
+      this.#expire(path, entry);
+      return;
+    }
+    entry.expiryTimer = this.#clock.setTimer(() => {
+      entry.expiryTimer = undefined;
+      this.#expire(path, entry);
+    }, delay);
+  }
+
+  #expire(path: string, entry: Entry): void {
+    if (this.#entries.peek(path) !== entry) return;
+    this.#entries.delete(path);
+    this.#dispose(path, entry);
+    this.#emit('expired', { path, version: entry.secret.version });
   }
 
   #watch(path: string): (() => void) | undefined {

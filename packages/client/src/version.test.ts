@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalValue, deriveVersion, resolveVersion } from './version.ts';
 
-const sha8 = (text: string): string =>
-  createHash('sha256').update(text).digest('hex').slice(0, 8);
+const sha8 = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 8);
 
 describe('secret versions', () => {
   it('uses the provider version when there is one', () => {

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  entryState,
-  entryWindow,
-  jitteredTtlMs,
-  refreshDelayMs,
-  resolveTtlMs,
-} from './timing.ts';
+import { entryState, entryWindow, jitteredTtlMs, refreshDelayMs, resolveTtlMs } from './timing.ts';
 
 const lease = { id: 'l', durationMs: 60_000, renewable: false };
 
