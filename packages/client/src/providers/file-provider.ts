@@ -167,7 +167,7 @@ export class FileProvider implements SecretProvider {
    * becomes unparseable or unreadable. Each state is reported once on entry (a file that stays
    * broken across several writes is one error callback). The baseline is the value `fetch` last
    * returned for `path`, when there was one, so a change between that fetch and this call is
-   * still reported; otherwise it is the file as first read after this call.
+   * still reported; otherwise it is the file as first read (one debounce period) after this call.
    *
    * If the directory cannot be watched (or the watch fails later), subscribers get
    * `{ error: ProviderUnavailableError }` and no further pushes until the next `watch` call
@@ -183,8 +183,9 @@ export class FileProvider implements SecretProvider {
     };
     this.#subscribers.add(subscriber);
     this.#arm();
-    // Reconcile the baseline with the file now: the file may have changed since the last fetch.
-    this.#enqueueRefresh();
+    // Reconcile the baseline with the file, which may have changed since the last fetch. This
+    // goes through the debounce like any event, so a write racing this call is read once, whole.
+    this.#schedule();
     return () => {
       if (!this.#subscribers.delete(subscriber)) return;
       if (this.#subscribers.size === 0) this.#disarm();
