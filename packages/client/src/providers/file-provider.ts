@@ -390,8 +390,8 @@ export class FileProvider implements SecretProvider {
       try {
         subscriber.callback(update());
       } catch {
-        // A throwing callback must not starve the other subscribers; the contract gives
-        // callbacks no error channel, so the error stays with the callback's owner.
+        // A throwing callback must not starve the other subscribers. The contract gives
+        // callbacks no error channel, so the error is dropped: callbacks handle their own.
       }
     }
   }
