@@ -47,8 +47,9 @@ export class FakeProvider implements SecretProvider {
         );
       });
     }
-    if (this.failures.length > 0) throw this.failures.shift();
-    if (this.failure !== undefined) throw this.failure;
+    const next = this.failures.shift();
+    if (next !== undefined) throw next as Error;
+    if (this.failure !== undefined) throw this.failure as Error;
     const value = this.values.get(path);
     if (value === undefined) throw new SecretNotFoundError(path, this.name);
     return value;
@@ -102,7 +103,7 @@ export interface Harness {
   /** Every event the manager emitted, in order. */
   readonly events: RecordedEvent[];
   /** The names of the recorded events, in order. */
-  names(): string[];
+  readonly names: () => string[];
 }
 
 const EVENT_NAMES = [

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { ClientClosedError, ProviderUnavailableError } from './errors.ts';
 import { FakeProvider, harness, settle } from './fake-provider.test-support.ts';
 import { SecretsManager } from './manager.ts';
-import type { RotatedEvent } from './manager.ts';
 import type { SecretProvider } from './provider.ts';
 import { ManualClock } from '@strongroom/protocol';
 
@@ -41,12 +40,14 @@ describe('SecretsManager rotation', () => {
     provider.set('db', 'v1');
     await manager.get('db');
     const order: string[] = [];
-    manager.on('rotated', ({ current }) => order.push(`rotated:${String(current.value.reveal())}`));
+    manager.on('rotated', ({ current }) =>
+      order.push(`rotated:${current.value.reveal() as string}`),
+    );
     provider.set('db', 'v2');
     provider.holding = true;
     await clock.advance(1000); // stale: the next get waits for the fetch
-    const waiting = manager.get('db').then((s) => order.push(`get:${String(s.reveal())}`));
-    const forced = manager.refresh('db').then((s) => order.push(`refresh:${String(s.reveal())}`));
+    const waiting = manager.get('db').then((s) => order.push(`get:${s.reveal() as string}`));
+    const forced = manager.refresh('db').then((s) => order.push(`refresh:${s.reveal() as string}`));
     await clock.flush();
     provider.release();
     await Promise.all([waiting, forced]);

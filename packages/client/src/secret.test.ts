@@ -15,6 +15,7 @@ const secret = new Secret({
 describe('Secret', () => {
   it('prints [redacted] every way it can be printed', () => {
     expect(String(secret)).toBe('[redacted]');
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the point of the test
     expect(`${secret}`).toBe('[redacted]');
     expect(JSON.stringify(secret)).toBe('"[redacted]"');
     expect(JSON.stringify({ secret })).toBe('{"secret":"[redacted]"}');
