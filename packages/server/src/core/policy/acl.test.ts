@@ -1200,7 +1200,7 @@ const cases: Case[] = [
 
 async function policiesFor(texts: readonly string[]): Promise<Policy[]> {
   return Promise.all(
-    texts.map((text, i) => {
+    texts.map(async (text, i) => {
       if (text === 'root') return ROOT_POLICY;
       if (text === 'default') return parsePolicy('default', DEFAULT_POLICY_TEXT);
       return parsePolicy(`p${i}`, text);
