@@ -134,7 +134,7 @@ function parseJsonDocument(text: string): unknown {
     const position = /position (\d+)/.exec(message);
     const offset = position === null ? undefined : Number(position[1]);
     const at = offset === undefined ? '' : ` at ${lineColumn(text, offset)}`;
-    const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/\s*\(line.*$/s, '');
+    const reason = oneLine(message.replace(/\s*(?:in JSON )?at position \d+.*$/s, ''));
     throw invalid(`failed to parse policy: invalid JSON${at}: ${reason}`);
   }
 }
@@ -150,7 +150,13 @@ async function parseHclDocument(text: string): Promise<unknown> {
       throw invalid(`failed to parse policy: ${oneLine(message)}`);
     }
     const [, line = '?', column = '?', reason = ''] = match;
-    throw invalid(`failed to parse policy: line ${line}, column ${column}: ${oneLine(reason)}`);
+    // HCL1 let parameter maps be written as blocks; HCL2 needs an `=` and an object.
+    const hint = reason.includes('must not be quoted')
+      ? ' (write parameter maps as allowed_parameters = { "name" = [] })'
+      : '';
+    throw invalid(
+      `failed to parse policy: line ${line}, column ${column}: ${oneLine(reason)}${hint}`,
+    );
   }
 }
 
