@@ -161,3 +161,18 @@ describe('SecretsManager.close', () => {
     expect(provider.calls).toHaveLength(1);
   });
 });
+
+describe('time is injected', () => {
+  it('no client source outside providers/ reads the wall clock or arms a raw timer', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const root = new URL('.', import.meta.url);
+    const files = (await readdir(root, { recursive: true })).filter(
+      (f) => f.endsWith('.ts') && !f.includes('test') && !f.startsWith('providers'),
+    );
+    expect(files).toContain('manager.ts');
+    for (const file of files) {
+      const text = await readFile(new URL(file, root), 'utf8');
+      expect(text, file).not.toMatch(/\b(setTimeout|setInterval|Date\.now)\(/);
+    }
+  });
+});
