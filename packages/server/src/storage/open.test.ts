@@ -53,6 +53,13 @@ describe('openPhysicalStorage', () => {
     expect(existsSync(join(dir, 'db', 'x.sqlite', DEFAULT_DATABASE_FILE))).toBe(false);
   });
 
+  it('opens storage "sqlite" at an existing directory as strongroom.db inside it', async () => {
+    const storage = await openPhysicalStorage('sqlite', { path: dir });
+    if (!(storage instanceof SqliteStorage)) throw new Error('expected SqliteStorage');
+    expect(storage.path).toBe(join(dir, DEFAULT_DATABASE_FILE));
+    await storage.close();
+  });
+
   it('refuses a missing path and an unknown kind', async () => {
     await expect(openPhysicalStorage('file')).rejects.toThrow(/"path" must be set/);
     await expect(openPhysicalStorage('postgresql' as PhysicalStorageKind)).rejects.toThrow(

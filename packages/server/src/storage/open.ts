@@ -27,7 +27,8 @@ export interface PhysicalStorageOptions {
   /**
    * `file` and `raft`: a directory (created, mode 0700, when missing) that will hold
    * `strongroom.db`, or an existing database file. `sqlite`: the database file itself (its
-   * directory is created when missing). Ignored by `inmem`.
+   * directory is created when missing), or an existing directory to hold `strongroom.db`.
+   * Ignored by `inmem`.
    */
   path?: string;
   /** SQLite busy timeout; see `SqliteStorageOptions`. */
@@ -40,12 +41,13 @@ export function isPhysicalStorageKind(value: string): value is PhysicalStorageKi
 
 /**
  * The database file a `file`/`raft`/`sqlite` storage opens, creating missing directories.
- * For `file` and `raft` the configured path is a directory unless it already is a regular file.
+ * An existing directory holds `strongroom.db`; an existing file is the database. A missing path
+ * is a directory to create for `file` and `raft` (Vault's meaning), the file itself for `sqlite`.
  */
 export function resolveDatabasePath(kind: 'file' | 'sqlite' | 'raft', path: string): string {
   if (path === '') throw new Error(`storage "${kind}": "path" must be set`);
   const existing = statSync(path, { throwIfNoEntry: false });
-  if (kind === 'sqlite' || existing?.isFile() === true) {
+  if (existing?.isFile() === true || (kind === 'sqlite' && existing === undefined)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     return path;
   }
