@@ -1,0 +1,601 @@
+/**
+ * The token store: creates, looks up, renews and revokes service tokens.
+ *
+ * Contracts:
+ * - A raw token is never stored, logged or put in an error. Storage holds only its
+ *   HMAC-SHA256 under a per-server salt; lookup hashes the presented token and reads that key,
+ *   so no raw token is ever compared.
+ * - A token with a TTL has an auth lease in the expiration manager (`<path>/<hash>`); the lease
+ *   is the source of truth for its expiry. `lookup` refuses a token whose lease is gone or past
+ *   its expiry even before the expiry timer has fired.
+ * - Revoking a token revokes its children (unless orphaned with `revokeOrphan`) and every
+ *   secret lease it created. Revocation is idempotent.
+ * - The expiration manager's `revoke` for an auth lease must call `revokeTree(lease.tokenHash)`
+ *   (see `revokeLease`), which in turn deletes the lease through `forgetAuth`.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Clock } from '@strongroom/protocol';
+import type { Logger } from 'pino';
+import { initialTtl } from '../../framework/ttl.ts';
+import type { TtlBounds } from '../../logical/backend.ts';
+import { LogicalError, badRequest } from '../../logical/errors.ts';
+import type { RequestAuth } from '../../logical/request.ts';
+import type { AuthResult } from '../../logical/response.ts';
+import { getJson, putJson } from '../../logical/storage.ts';
+import type { Storage } from '../../logical/storage.ts';
+import { authLeaseId } from '../expiration/index.ts';
+import type { ExpirationManager, LeaseEntry } from '../expiration/index.ts';
+import { randomBase62 } from '../random.ts';
+import {
+  SALT_KEY,
+  accessorKey,
+  childKey,
+  childrenPrefix,
+  entryKey,
+  isPolicySubset,
+  sanitizePolicies,
+} from './token-entry.ts';
+import type { TokenEntry } from './token-entry.ts';
+
+/** What the store needs from the expiration manager. */
+export type TokenLeases = Pick<
+  ExpirationManager,
+  'registerAuth' | 'renewAuth' | 'forgetAuth' | 'revokeByToken' | 'lookup'
+>;
+
+export interface TokenStoreDeps {
+  /** The token store's own storage view. */
+  readonly storage: Storage;
+  readonly expiration: TokenLeases;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface CreateTokenInput {
+  readonly auth: AuthResult;
+  /** The creating token; undefined for logins and root generation. */
+  readonly parent?: TokenEntry | undefined;
+  /** The full request path (`auth/token/create`, `auth/approle/login`). */
+  readonly path: string;
+  /** The auth mount (`auth/approle/`); derived from `path` when omitted. */
+  readonly mountPoint?: string;
+  readonly bounds: TtlBounds;
+  /** Create without a parent even though `parent` is given (create-orphan, no_parent). */
+  readonly orphan?: boolean;
+  /**
+   * The caller holds sudo on the creating path: the child's policies need not be a subset of
+   * the parent's. A root parent always may.
+   */
+  readonly sudo?: boolean;
+  /** A caller-chosen token (root callers only; the backend checks). */
+  readonly id?: string;
+}
+
+export interface CreatedToken {
+  readonly clientToken: string;
+  readonly accessor: string;
+  readonly entry: TokenEntry;
+  /** 0 = never expires. */
+  readonly ttlMs: number;
+}
+
+/** A token as the envelope's `auth` block reports it (the pipeline's IssuedAuth). */
+export interface IssuedToken {
+  readonly clientToken: string;
+  readonly accessor: string;
+  readonly policies: readonly string[];
+  readonly tokenPolicies: readonly string[];
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly ttlMs: number;
+  readonly renewable: boolean;
+  readonly entityId: string;
+  readonly tokenType: 'service' | 'batch';
+  readonly orphan: boolean;
+  readonly numUses: number;
+}
+
+/** Random characters after `hvs.`: 32 base62 characters, about 190 bits. */
+const TOKEN_RANDOM_CHARS = 32;
+const ACCESSOR_CHARS = 24;
+const MAX_TOKEN_LENGTH = 1024;
+const ACCESSOR_PATTERN = /^[0-9A-Za-z._-]{1,128}$/;
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+export class TokenStore {
+  readonly #storage: Storage;
+  readonly #expiration: TokenLeases;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  #salt: Promise<Buffer> | undefined;
+  /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
+  readonly #useLocks = new Map<string, Promise<unknown>>();
+
+  constructor(deps: TokenStoreDeps) {
+    this.#storage = deps.storage;
+    this.#expiration = deps.expiration;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger;
+  }
+
+  /** The salted hash of a raw token: the only form in which a token reaches storage or logs. */
+  async hash(rawToken: string): Promise<string> {
+    const salt = await this.#loadSalt();
+    return createHmac('sha256', salt).update(rawToken, 'utf8').digest('hex');
+  }
+
+  /** The token's entry, or undefined when it is unknown, expired, exhausted or revoked. */
+  async lookup(rawToken: string): Promise<TokenEntry | undefined> {
+    if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return undefined;
+    return this.lookupByHash(await this.hash(rawToken));
+  }
+
+  /** As `lookup`, by the salted hash (`RequestAuth.tokenHash`). */
+  async lookupByHash(hash: string): Promise<TokenEntry | undefined> {
+    if (!HASH_PATTERN.test(hash)) return undefined;
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
+    if (entry === undefined) return undefined;
+    return (await this.#isLive(entry)) ? entry : undefined;
+  }
+
+  /** As `lookup`, by accessor. */
+  async lookupByAccessor(accessor: string): Promise<TokenEntry | undefined> {
+    if (!ACCESSOR_PATTERN.test(accessor)) return undefined;
+    const index = await getJson<{ hash: string }>(this.#storage, accessorKey(accessor));
+    if (index === undefined) return undefined;
+    return this.lookupByHash(index.hash);
+  }
+
+  /** Every accessor (for `auth/token/accessors`), sorted. */
+  async listAccessors(): Promise<string[]> {
+    return (await this.#storage.list('accessor/')).filter((name) => !name.endsWith('/'));
+  }
+
+  /**
+   * Counts one use of a use-limited token. Returns the entry with the uses left, or undefined
+   * when the token can no longer be used. The use that exhausts the token revokes it (and its
+   * children and leases) before returning, so no later request can use it; the returned entry
+   * then shows `numUses: 0`.
+   */
+  async useToken(entry: TokenEntry): Promise<TokenEntry | undefined> {
+    if (entry.numUses === 0) return entry;
+    return this.#withUseLock(entry.hash, async () => {
+      const current = await this.lookupByHash(entry.hash);
+      if (current === undefined) return undefined;
+      if (current.numUses === 0) return current;
+      const left = current.numUses - 1;
+      if (left > 0) {
+        const updated: TokenEntry = { ...current, numUses: left };
+        await putJson(this.#storage, entryKey(current.hash), updated);
+        return updated;
+      }
+      await this.revokeTree(current.hash);
+      this.#logger.info({ accessor: current.accessor }, 'token revoked after its last use');
+      return { ...current, numUses: 0 };
+    });
+  }
+
+  /**
+   * Creates a service token. Applies Vault's rules: policies normalised (`default` added unless
+   * refused), a child's policies a subset of its parent's unless the parent is root or the
+   * caller holds sudo, only a root parent may create a root token, TTL from the request or the
+   * mount default capped by explicit max and mount max, periodic tokens living by their period.
+   */
+  async create(input: CreateTokenInput): Promise<CreatedToken> {
+    const { auth, bounds } = input;
+    const parent = input.parent;
+    const parentIsRoot = parent?.policies.includes('root') === true;
+    if (auth.numUses < 0) throw badRequest('number of uses cannot be negative');
+    if (parent !== undefined && parent.numUses !== 0) {
+      throw badRequest('restricted use token cannot generate child tokens');
+    }
+    const requested =
+      auth.policies.length === 0 && parent !== undefined ? parent.policies : auth.policies;
+    const policies = sanitizePolicies(requested, { addDefault: auth.noDefaultPolicy !== true });
+    if (policies.length === 0) throw badRequest('token must have at least one policy');
+    if (parent !== undefined && !parentIsRoot) {
+      if (policies.includes('root')) {
+        throw badRequest('root tokens may not be created without parent token being root');
+      }
+      if (input.sudo !== true && !isPolicySubset(policies, parent.policies)) {
+        throw badRequest('child policies must be subset of parent');
+      }
+    }
+
+    const explicitMaxTtlMs = Math.max(0, auth.maxTtlMs);
+    const periodMs = Math.max(0, auth.periodMs);
+    let ttlMs: number;
+    let leaseMaxMs: number;
+    if (periodMs > 0) {
+      // Periodic tokens escape the mount's max; only an explicit max bounds them.
+      ttlMs = explicitMaxTtlMs > 0 ? Math.min(periodMs, explicitMaxTtlMs) : periodMs;
+      leaseMaxMs = explicitMaxTtlMs;
+    } else if (
+      policies.includes('root') &&
+      auth.ttlMs <= 0 &&
+      explicitMaxTtlMs === 0 &&
+      parent !== undefined &&
+      parent.creationTtlMs === 0
+    ) {
+      // A never-expiring root token may create another; a root token that expires may not.
+      ttlMs = 0;
+      leaseMaxMs = 0;
+    } else {
+      const computed = initialTtl({
+        requestedMs: Math.max(0, auth.ttlMs),
+        explicitMaxMs: explicitMaxTtlMs,
+        defaultMs: bounds.defaultTtlMs,
+        mountMaxMs: bounds.maxTtlMs,
+      });
+      ttlMs = computed.ttlMs;
+      leaseMaxMs = computed.maxTtlMs;
+    }
+
+    const orphan = parent === undefined || input.orphan === true;
+    return this.#persistNew({
+      id: input.id,
+      path: input.path,
+      mountPoint: input.mountPoint ?? mountPointOf(input.path),
+      parentHash: orphan ? undefined : parent.hash,
+      policies,
+      meta: { ...auth.metadata },
+      displayName: auth.displayName === '' ? 'token' : auth.displayName,
+      numUses: auth.numUses,
+      ttlMs,
+      leaseMaxMs,
+      explicitMaxTtlMs,
+      periodMs,
+      renewable: auth.renewable && ttlMs > 0,
+      orphan,
+      boundCidrs: auth.boundCidrs,
+      internal: auth.internal,
+    });
+  }
+
+  /**
+   * A root token: policy `root`, no TTL, no parent. Used by `sys/init` and `-dev`, which may
+   * choose its value (`-dev-root-token-id`).
+   */
+  async createRoot(options: { id?: string } = {}): Promise<CreatedToken> {
+    return this.#persistNew({
+      id: options.id,
+      path: 'auth/token/root',
+      mountPoint: 'auth/token/',
+      parentHash: undefined,
+      policies: ['root'],
+      meta: {},
+      displayName: 'root',
+      numUses: 0,
+      ttlMs: 0,
+      leaseMaxMs: 0,
+      explicitMaxTtlMs: 0,
+      periodMs: 0,
+      renewable: false,
+      orphan: true,
+      boundCidrs: undefined,
+      internal: undefined,
+    });
+  }
+
+  /**
+   * Renews a token's lease. Periodic tokens renew to their period; others to the increment
+   * (0 = the TTL they were created with). Never past the explicit max or the max fixed at
+   * creation. Throws 400 when the token is unknown or not renewable.
+   */
+  async renew(hash: string, incrementMs: number): Promise<{ entry: TokenEntry; ttlMs: number }> {
+    const entry = await this.lookupByHash(hash);
+    if (entry === undefined) throw badRequest('token not found');
+    if (entry.creationTtlMs === 0 || !entry.renewable) {
+      throw badRequest('lease is not renewable');
+    }
+    const wanted =
+      entry.periodMs > 0 ? entry.periodMs : incrementMs > 0 ? incrementMs : entry.creationTtlMs;
+    const { ttlMs } = await this.#expiration.renewAuth(authLeaseId(entry.path, entry.hash), wanted);
+    return { entry, ttlMs };
+  }
+
+  /**
+   * Revokes a token, all its descendants, and every secret lease any of them created.
+   * Idempotent. The token is marked unusable first, so it is refused while the tree goes.
+   */
+  async revokeTree(hash: string): Promise<void> {
+    if (!HASH_PATTERN.test(hash)) return;
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
+    if (entry !== undefined && entry.numUses !== -1) {
+      await putJson(this.#storage, entryKey(hash), { ...entry, numUses: -1 });
+    }
+    for (const child of await this.#children(hash)) {
+      await this.revokeTree(child);
+    }
+    await this.#revokeSelf(hash, entry);
+  }
+
+  /** Revokes a token and its secret leases; its children become orphans. Idempotent. */
+  async revokeOrphan(hash: string): Promise<void> {
+    if (!HASH_PATTERN.test(hash)) return;
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
+    if (entry !== undefined && entry.numUses !== -1) {
+      await putJson(this.#storage, entryKey(hash), { ...entry, numUses: -1 });
+    }
+    for (const childHash of await this.#children(hash)) {
+      const child = await getJson<TokenEntry>(this.#storage, entryKey(childHash));
+      if (child !== undefined) {
+        const { parentHash: _parent, ...rest } = child;
+        await putJson(this.#storage, entryKey(childHash), { ...rest, orphan: true });
+      }
+      await this.#storage.delete(childKey(hash, childHash));
+    }
+    await this.#revokeSelf(hash, entry);
+  }
+
+  /**
+   * The expiration manager's revoke for auth leases: wire
+   * `revoke: (lease) => lease.kind === 'auth' ? tokens.revokeLease(lease) : ...`.
+   */
+  async revokeLease(lease: LeaseEntry): Promise<void> {
+    if (lease.kind !== 'auth' || lease.tokenHash === undefined) {
+      throw new LogicalError('bad_request', 400, 'not a token lease');
+    }
+    await this.revokeTree(lease.tokenHash);
+  }
+
+  /**
+   * Vault's token lookup `data`. `id` is the raw token, given only when the caller presented
+   * it (lookup, lookup-self); lookup-accessor answers with an empty id.
+   */
+  async toLookupData(
+    entry: TokenEntry,
+    options: { readonly id?: string } = {},
+  ): Promise<Record<string, unknown>> {
+    const now = this.#clock.now();
+    const lease =
+      entry.creationTtlMs > 0
+        ? await this.#expiration.lookup(authLeaseId(entry.path, entry.hash))
+        : undefined;
+    const expireTime = lease !== undefined && lease.expireTime !== 0 ? lease.expireTime : 0;
+    const data: Record<string, unknown> = {
+      accessor: entry.accessor,
+      creation_time: Math.floor(entry.creationTime / 1000),
+      creation_ttl: Math.floor(entry.creationTtlMs / 1000),
+      display_name: entry.displayName,
+      entity_id: entry.entityId,
+      expire_time: expireTime === 0 ? null : new Date(expireTime).toISOString(),
+      explicit_max_ttl: Math.floor(entry.explicitMaxTtlMs / 1000),
+      id: options.id ?? '',
+      issue_time: new Date(entry.creationTime).toISOString(),
+      meta: Object.keys(entry.meta).length === 0 ? null : { ...entry.meta },
+      num_uses: Math.max(0, entry.numUses),
+      orphan: entry.orphan,
+      path: entry.path,
+      policies: [...entry.policies],
+      renewable: lease?.renewable ?? false,
+      ttl: expireTime === 0 ? 0 : Math.max(0, Math.floor((expireTime - now) / 1000)),
+      type: entry.type,
+    };
+    if (entry.periodMs > 0) data['period'] = Math.floor(entry.periodMs / 1000);
+    if (lease !== undefined && lease.lastRenewalTime !== lease.issueTime) {
+      data['last_renewal_time'] = Math.floor(lease.lastRenewalTime / 1000);
+      data['last_renewal'] = new Date(lease.lastRenewalTime).toISOString();
+    }
+    if (entry.boundCidrs !== undefined && entry.boundCidrs.length > 0) {
+      data['bound_cidrs'] = [...entry.boundCidrs];
+    }
+    return data;
+  }
+
+  // ---- the pipeline's TokenAuthority ----
+
+  /** The caller for a raw token, or undefined when it is unknown, expired or revoked. */
+  async authenticate(rawToken: string): Promise<RequestAuth | undefined> {
+    const entry = await this.lookup(rawToken);
+    return entry === undefined ? undefined : toRequestAuth(entry);
+  }
+
+  /** Counts one use of a use-limited token; revokes it after its last use. */
+  async consumeUse(auth: RequestAuth): Promise<void> {
+    const entry = await this.lookupByHash(auth.tokenHash);
+    if (entry !== undefined) await this.useToken(entry);
+  }
+
+  /** Creates a token for a login's `auth` result (or a child of `parent`). */
+  async issue(input: {
+    auth: AuthResult;
+    parent: RequestAuth | undefined;
+    path: string;
+    bounds: TtlBounds;
+  }): Promise<IssuedToken> {
+    const parent =
+      input.parent === undefined ? undefined : await this.lookupByHash(input.parent.tokenHash);
+    if (input.parent !== undefined && parent === undefined) {
+      throw badRequest('parent token lookup failed: no parent found');
+    }
+    const created = await this.create({
+      auth: input.auth,
+      parent,
+      path: input.path,
+      bounds: input.bounds,
+    });
+    return toIssued(created);
+  }
+
+  // ---- internals ----
+
+  async #persistNew(spec: {
+    id: string | undefined;
+    path: string;
+    mountPoint: string;
+    parentHash: string | undefined;
+    policies: readonly string[];
+    meta: Record<string, string>;
+    displayName: string;
+    numUses: number;
+    ttlMs: number;
+    leaseMaxMs: number;
+    explicitMaxTtlMs: number;
+    periodMs: number;
+    renewable: boolean;
+    orphan: boolean;
+    boundCidrs: readonly string[] | undefined;
+    internal: Readonly<Record<string, unknown>> | undefined;
+  }): Promise<CreatedToken> {
+    const clientToken = spec.id ?? `hvs.${randomBase62(TOKEN_RANDOM_CHARS)}`;
+    if (clientToken === '' || clientToken.length > MAX_TOKEN_LENGTH) {
+      throw badRequest('invalid token ID');
+    }
+    const hash = await this.hash(clientToken);
+    if ((await this.#storage.get(entryKey(hash))) !== undefined) {
+      throw badRequest('cannot create a token with a duplicate ID');
+    }
+    const accessor = randomBase62(ACCESSOR_CHARS);
+    const entry: TokenEntry = {
+      hash,
+      accessor,
+      ...(spec.parentHash === undefined ? {} : { parentHash: spec.parentHash }),
+      policies: spec.policies,
+      meta: spec.meta,
+      displayName: spec.displayName,
+      numUses: spec.numUses,
+      creationTime: this.#clock.now(),
+      creationTtlMs: spec.ttlMs,
+      explicitMaxTtlMs: spec.explicitMaxTtlMs,
+      periodMs: spec.periodMs,
+      renewable: spec.renewable,
+      path: spec.path,
+      orphan: spec.orphan,
+      type: 'service',
+      entityId: '',
+      ...(spec.boundCidrs === undefined ? {} : { boundCidrs: [...spec.boundCidrs] }),
+      ...(spec.internal === undefined ? {} : { internal: { ...spec.internal } }),
+    };
+    // Indexes first, entry last: a crash leaves dangling index rows that resolve to nothing.
+    await putJson(this.#storage, accessorKey(accessor), { hash });
+    if (entry.parentHash !== undefined) {
+      await putJson(this.#storage, childKey(entry.parentHash, hash), {});
+    }
+    await putJson(this.#storage, entryKey(hash), entry);
+    try {
+      if (spec.ttlMs > 0) {
+        await this.#expiration.registerAuth({
+          path: spec.path,
+          mountPoint: spec.mountPoint,
+          tokenHash: hash,
+          ttlMs: spec.ttlMs,
+          maxTtlMs: spec.leaseMaxMs,
+          renewable: spec.renewable,
+        });
+      }
+    } catch (error) {
+      await this.#removeRecords(hash, entry);
+      throw error;
+    }
+    this.#logger.debug({ accessor, path: spec.path }, 'token created');
+    return { clientToken, accessor, entry, ttlMs: spec.ttlMs };
+  }
+
+  async #isLive(entry: TokenEntry): Promise<boolean> {
+    if (entry.numUses < 0) return false;
+    const now = this.#clock.now();
+    if (entry.explicitMaxTtlMs > 0 && now >= entry.creationTime + entry.explicitMaxTtlMs) {
+      return false;
+    }
+    if (entry.creationTtlMs === 0) return true;
+    const lease = await this.#expiration.lookup(authLeaseId(entry.path, entry.hash));
+    if (lease === undefined) return false;
+    if ((lease.revokeAttempts ?? 0) > 0) return false;
+    return lease.expireTime === 0 || now < lease.expireTime;
+  }
+
+  async #children(hash: string): Promise<string[]> {
+    return (await this.#storage.list(childrenPrefix(hash))).filter((n) => HASH_PATTERN.test(n));
+  }
+
+  async #revokeSelf(hash: string, entry: TokenEntry | undefined): Promise<void> {
+    await this.#expiration.revokeByToken(hash);
+    if (entry === undefined) {
+      for (const child of await this.#storage.list(childrenPrefix(hash))) {
+        await this.#storage.delete(childrenPrefix(hash) + child);
+      }
+      return;
+    }
+    if (entry.creationTtlMs > 0) {
+      await this.#expiration.forgetAuth(authLeaseId(entry.path, hash));
+    }
+    await this.#removeRecords(hash, entry);
+    this.#logger.info({ accessor: entry.accessor }, 'token revoked');
+  }
+
+  async #removeRecords(hash: string, entry: TokenEntry): Promise<void> {
+    await this.#storage.delete(entryKey(hash));
+    await this.#storage.delete(accessorKey(entry.accessor));
+    if (entry.parentHash !== undefined) {
+      await this.#storage.delete(childKey(entry.parentHash, hash));
+    }
+    for (const child of await this.#storage.list(childrenPrefix(hash))) {
+      await this.#storage.delete(childrenPrefix(hash) + child);
+    }
+  }
+
+  #loadSalt(): Promise<Buffer> {
+    this.#salt ??= (async () => {
+      const stored = await this.#storage.get(SALT_KEY);
+      if (stored !== undefined && stored.length >= 32) return Buffer.from(stored);
+      const salt = randomBytes(32);
+      await this.#storage.put(SALT_KEY, salt);
+      return salt;
+    })();
+    // A storage failure must not poison every later lookup.
+    void this.#salt.catch(() => {
+      this.#salt = undefined;
+    });
+    return this.#salt;
+  }
+
+  async #withUseLock<T>(hash: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#useLocks.get(hash) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.catch(() => undefined);
+    this.#useLocks.set(hash, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#useLocks.get(hash) === settled) this.#useLocks.delete(hash);
+    }
+  }
+}
+
+/** The pipeline's view of a token. Carries the hash and accessor, never the token. */
+export function toRequestAuth(entry: TokenEntry): RequestAuth {
+  return {
+    accessor: entry.accessor,
+    tokenHash: entry.hash,
+    policies: [...entry.policies],
+    displayName: entry.displayName,
+    metadata: { ...entry.meta },
+    entityId: entry.entityId,
+    root: entry.policies.includes('root'),
+    numUses: entry.numUses > 0 ? entry.numUses - 1 : 0,
+  };
+}
+
+function toIssued(created: CreatedToken): IssuedToken {
+  const { entry } = created;
+  return {
+    clientToken: created.clientToken,
+    accessor: created.accessor,
+    policies: [...entry.policies],
+    tokenPolicies: [...entry.policies],
+    metadata: Object.keys(entry.meta).length === 0 ? null : { ...entry.meta },
+    ttlMs: created.ttlMs,
+    renewable: entry.renewable,
+    entityId: entry.entityId,
+    tokenType: 'service',
+    orphan: entry.orphan,
+    numUses: entry.numUses,
+  };
+}
+
+/** `auth/approle/login` → `auth/approle/`; anything else → its first segment. */
+export function mountPointOf(path: string): string {
+  const segments = path.replace(/^\/+/, '').split('/');
+  const take = segments[0] === 'auth' ? 2 : 1;
+  return `${segments.slice(0, take).join('/')}/`;
+}
