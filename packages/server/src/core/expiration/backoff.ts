@@ -19,7 +19,11 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 10_000, capMs: 10 * 60_000 }
  * [1, min(cap, base * 2^(attempt-1))]. Never 0, so a manual clock always moves forward.
  * `random` returns a number in [0, 1), as `Math.random` does.
  */
-export function fullJitterDelay(attempt: number, policy: RetryPolicy, random: () => number): number {
+export function fullJitterDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   const exponent = Math.min(Math.max(attempt - 1, 0), 52);
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** exponent);
   return Math.max(1, Math.floor(random() * ceiling));

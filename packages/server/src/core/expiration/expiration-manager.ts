@@ -124,7 +124,11 @@ export class ExpirationManager {
       const lease = await this.#load(leaseId);
       if (lease === undefined) continue;
       if (lease.expireTime !== 0 && lease.expireTime <= now) {
-        this.#tracked.set(leaseId, { expireTime: lease.expireTime, timer: undefined, pending: true });
+        this.#tracked.set(leaseId, {
+          expireTime: lease.expireTime,
+          timer: undefined,
+          pending: true,
+        });
         void this.#expire(leaseId);
       } else {
         this.#track(lease);
@@ -372,7 +376,11 @@ export class ExpirationManager {
       }
       if (this.#running && !this.#tracked.has(leaseId)) {
         if (lease.expireTime !== 0 && lease.expireTime <= now) {
-          this.#tracked.set(leaseId, { expireTime: lease.expireTime, timer: undefined, pending: true });
+          this.#tracked.set(leaseId, {
+            expireTime: lease.expireTime,
+            timer: undefined,
+            pending: true,
+          });
           void this.#expire(leaseId);
         } else {
           this.#track(lease);
@@ -444,7 +452,10 @@ export class ExpirationManager {
 
   async #indexed(tokenHash: string): Promise<string[]> {
     const names = await this.#storage.list(tokenIndexPrefix(tokenHash));
-    return names.filter((n) => !n.endsWith('/')).map(decodeIndexName).filter(isValidLeaseId);
+    return names
+      .filter((n) => !n.endsWith('/'))
+      .map(decodeIndexName)
+      .filter(isValidLeaseId);
   }
 
   /** (Re)arms the timer for a live lease. No timer while stopped: `start` restores it. */
@@ -476,7 +487,11 @@ export class ExpirationManager {
     await putJson(this.#storage, leaseKey(lease.leaseId), expired);
     if (!this.#running) return;
     this.#untrack(lease.leaseId);
-    this.#tracked.set(lease.leaseId, { expireTime: expired.expireTime, timer: undefined, pending: true });
+    this.#tracked.set(lease.leaseId, {
+      expireTime: expired.expireTime,
+      timer: undefined,
+      pending: true,
+    });
     this.#scheduleRetry(lease.leaseId, expired.revokeAttempts ?? 1);
   }
 
@@ -571,7 +586,7 @@ export function authLeaseId(path: string, tokenHash: string): string {
 function errorCode(error: unknown): string {
   if (error instanceof LogicalError) return error.code;
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = error.code;
     if (typeof code === 'string' || typeof code === 'number') return String(code);
   }
   return error instanceof Error ? error.name : 'unknown';

@@ -66,7 +66,9 @@ export function decodeIndexName(name: string): string {
  */
 export function isValidLeaseId(leaseId: string): boolean {
   if (leaseId === '' || leaseId.length > 1024) return false;
-  return leaseId.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  return leaseId
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
 }
 
 /** Milliseconds left before expiry at `now` (0 when expired; Infinity when it never expires). */

@@ -245,7 +245,7 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
         fields: { token: requiredToken, increment: incrementField },
         operations: {
           update: async (ctx) => {
-            const raw = ctx.fields.token ?? '';
+            const raw = ctx.fields.token;
             const entry = await store.lookup(raw);
             if (entry === undefined) throw badRequest('token not found');
             return renew(entry, raw, ctx.fields.increment);
@@ -266,7 +266,8 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
         pattern: 'renew-accessor',
         fields: { accessor: accessorField, increment: incrementField },
         operations: {
-          update: async (ctx) => renew(await byAccessor(ctx.fields.accessor), '', ctx.fields.increment),
+          update: async (ctx) =>
+            renew(await byAccessor(ctx.fields.accessor), '', ctx.fields.increment),
         },
         help: 'Renews a token by its accessor.',
       }),
@@ -275,7 +276,7 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
         fields: { token: requiredToken },
         operations: {
           update: async (ctx) => {
-            await store.revokeTree(await store.hash(ctx.fields.token ?? ''));
+            await store.revokeTree(await store.hash(ctx.fields.token));
             return undefined;
           },
         },
@@ -311,7 +312,7 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
         fields: { token: requiredToken },
         operations: {
           update: async (ctx) => {
-            await store.revokeOrphan(await store.hash(ctx.fields.token ?? ''));
+            await store.revokeOrphan(await store.hash(ctx.fields.token));
             return undefined;
           },
         },

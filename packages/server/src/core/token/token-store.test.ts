@@ -134,9 +134,9 @@ describe('TokenStore', () => {
     expect(narrower.entry.policies).toEqual(['a']);
     const sudo = await child(f, parent.entry, { policies: ['c'] }, { sudo: true });
     expect(sudo.entry.policies).toEqual(['c', 'default']);
-    await expect(child(f, parent.entry, { policies: ['root'] }, { sudo: true })).rejects.toMatchObject(
-      { status: 400 },
-    );
+    await expect(
+      child(f, parent.entry, { policies: ['root'] }, { sudo: true }),
+    ).rejects.toMatchObject({ status: 400 });
     const anything = await child(f, rootEntry, { policies: ['x'] });
     expect(anything.entry.policies).toEqual(['default', 'x']);
   });
@@ -221,8 +221,14 @@ describe('TokenStore', () => {
     const f = await tokenFixture();
     const rootEntry = (await f.store.lookup(f.root.clientToken))!;
     expect((await child(f, rootEntry, { policies: ['p'] })).ttlMs).toBe(HOUR);
-    expect((await child(f, rootEntry, { policies: ['p'], ttlMs: 48 * HOUR })).ttlMs).toBe(24 * HOUR);
-    const capped = await child(f, rootEntry, { policies: ['p'], ttlMs: HOUR, maxTtlMs: 20 * MINUTE });
+    expect((await child(f, rootEntry, { policies: ['p'], ttlMs: 48 * HOUR })).ttlMs).toBe(
+      24 * HOUR,
+    );
+    const capped = await child(f, rootEntry, {
+      policies: ['p'],
+      ttlMs: HOUR,
+      maxTtlMs: 20 * MINUTE,
+    });
     expect(capped.ttlMs).toBe(20 * MINUTE);
     expect(capped.entry.explicitMaxTtlMs).toBe(20 * MINUTE);
   });
@@ -308,9 +314,7 @@ describe('TokenStore', () => {
     const f = await tokenFixture();
     const rootEntry = (await f.store.lookup(f.root.clientToken))!;
     const t = await child(f, rootEntry, { policies: ['p'], numUses: 3 });
-    const results = await Promise.all(
-      Array.from({ length: 5 }, () => f.store.useToken(t.entry)),
-    );
+    const results = await Promise.all(Array.from({ length: 5 }, () => f.store.useToken(t.entry)));
     expect(results.map((r) => r?.numUses)).toEqual([2, 1, 0, undefined, undefined]);
   });
 
