@@ -39,3 +39,4 @@ export type {
 export * from './cache/index.ts';
 export * from './lifetime/index.ts';
 export * from './providers/index.ts';
+export * from './vault/index.ts';
