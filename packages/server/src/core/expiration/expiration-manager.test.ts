@@ -511,4 +511,43 @@ describe('ExpirationManager', () => {
       Buffer.from(a.leaseId).toString('base64url'),
     ]);
   });
+
+  it('expiring token leases that revoke their secrets do not deadlock the limiter', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const revoked: string[] = [];
+    const holder: { manager?: ExpirationManager } = {};
+    const manager = new ExpirationManager({
+      storage: memoryStorage(),
+      clock,
+      logger: captureLogger().logger,
+      concurrency: 1,
+      revoke: async (lease) => {
+        if (lease.kind === 'auth' && lease.tokenHash !== undefined) {
+          await holder.manager?.revokeByToken(lease.tokenHash);
+          await holder.manager?.forgetAuth(lease.leaseId);
+        }
+        revoked.push(lease.leaseId);
+      },
+      renew: () => Promise.resolve({ ttlMs: 0 }),
+    });
+    holder.manager = manager;
+    await manager.start();
+    for (const hash of ['t1', 't2', 't3']) {
+      await manager.registerAuth({
+        path: 'auth/token/create',
+        mountPoint: 'auth/token/',
+        tokenHash: hash,
+        ttlMs: MINUTE,
+        maxTtlMs: 0,
+        renewable: true,
+      });
+      await register(manager, HOUR, hash);
+      await register(manager, HOUR, hash);
+    }
+    await clock.advance(MINUTE);
+    for (let i = 0; i < 10 && manager.count() > 0; i++) await clock.flush();
+    expect(revoked).toHaveLength(9);
+    expect(manager.count()).toBe(0);
+    await manager.revokePrefix('auth/', { force: false });
+  });
 });

@@ -94,7 +94,9 @@ export class ExpirationManager {
   readonly #renewFn: ExpirationDeps['renew'];
   readonly #random: () => number;
   readonly #retry: RetryPolicy;
+  /** Bounds background expiry work. Never taken by calls made from inside `deps.revoke`. */
   readonly #limiter: Limiter;
+  readonly #concurrency: number;
   readonly #tracked = new Map<string, Tracked>();
   /** Revocations in flight, so concurrent callers share one call to the engine. */
   readonly #inflight = new Map<string, Promise<void>>();
@@ -108,7 +110,8 @@ export class ExpirationManager {
     this.#renewFn = deps.renew;
     this.#random = deps.random ?? Math.random;
     this.#retry = deps.retry ?? DEFAULT_RETRY;
-    this.#limiter = new Limiter(deps.concurrency ?? DEFAULT_CONCURRENCY);
+    this.#concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+    this.#limiter = new Limiter(this.#concurrency);
   }
 
   /**
@@ -279,9 +282,12 @@ export class ExpirationManager {
     const ids = (await listRecursive(this.#storage, leaseKey(dir))).map((rest) => dir + rest);
     let failure: unknown;
     let failed = 0;
+    // A limiter of its own: revoking a token lease re-enters this manager (revokeByToken), and
+    // waiting on the shared expiry limiter from inside it could deadlock.
+    const limiter = new Limiter(this.#concurrency);
     await Promise.all(
       ids.map((leaseId) =>
-        this.#limiter.run(async () => {
+        limiter.run(async () => {
           try {
             await this.#revokeOnce(leaseId, { force });
           } catch (error) {
@@ -308,9 +314,12 @@ export class ExpirationManager {
    */
   async revokeByToken(tokenHash: string): Promise<void> {
     const leaseIds = await this.#indexed(tokenHash);
+    // Called from inside `deps.revoke` (an expired token's revocation holds an expiry slot), so
+    // it must not wait on the shared limiter: that could deadlock once every slot is held.
+    const limiter = new Limiter(this.#concurrency);
     await Promise.all(
       leaseIds.map((leaseId) =>
-        this.#limiter.run(async () => {
+        limiter.run(async () => {
           const lease = await this.#load(leaseId);
           if (lease?.kind !== 'secret') return;
           try {
