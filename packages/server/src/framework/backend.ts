@@ -10,7 +10,7 @@ import type {
 } from '../logical/backend.ts';
 import { LogicalError, unsupportedOperation, unsupportedPath } from '../logical/errors.ts';
 import type { LogicalResponse } from '../logical/response.ts';
-import type { CompiledPath, PathOperation } from './path.ts';
+import type { CompiledPath } from './path.ts';
 import type { SecretType } from './secret.ts';
 
 export interface BackendDefinition {
@@ -60,7 +60,7 @@ export function defineBackend(definition: BackendDefinition): Backend {
         return { data: { help: found.path.help, operations: found.path.operations() } };
       }
       if (!PATH_OPERATIONS.has(operation)) throw unsupportedOperation(operation, path);
-      const result = found.path.handle(operation as PathOperation, ctx, found.captures);
+      const result = found.path.handle(operation, ctx, found.captures);
       if (result === undefined) throw unsupportedOperation(operation, path);
       return result;
     },

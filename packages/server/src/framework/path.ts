@@ -76,7 +76,7 @@ export function definePath<const F extends FieldTable>(
       fields: parsed.values as FieldData<F>,
       provided: parsed.provided,
       raw: ctx.request.data,
-    } as PathContext<F>;
+    };
   };
 
   return {
@@ -86,7 +86,8 @@ export function definePath<const F extends FieldTable>(
       const result = regex.exec(path);
       if (result === null) return undefined;
       const captures: Record<string, string> = {};
-      for (const [key, value] of Object.entries(result.groups ?? {})) {
+      // An optional group that did not take part is undefined at run time, whatever the types say.
+      for (const [key, value] of Object.entries(result.groups ?? {}) as [string, string | undefined][]) {
         if (value !== undefined) captures[key] = value;
       }
       return captures;

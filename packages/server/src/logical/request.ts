@@ -18,7 +18,7 @@ export interface RequestAuth {
   readonly entityId: string;
   /** True when the token carries the `root` policy. */
   readonly root: boolean;
-  /** Remaining uses after this request, when the token is use-limited (0 = unlimited). */
+  /** Uses the token had left when the request arrived (0 = unlimited). */
   readonly numUses: number;
 }
 

@@ -18,7 +18,7 @@ import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
-import { LogicalError, badRequest } from '../../logical/errors.ts';
+import { LogicalError, badRequest, permissionDenied } from '../../logical/errors.ts';
 import type { RequestAuth } from '../../logical/request.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
@@ -390,10 +390,25 @@ export class TokenStore {
     return entry === undefined ? undefined : toRequestAuth(entry);
   }
 
-  /** Counts one use of a use-limited token; revokes it after its last use. */
-  async consumeUse(auth: RequestAuth): Promise<void> {
-    const entry = await this.lookupByHash(auth.tokenHash);
-    if (entry !== undefined) await this.useToken(entry);
+  /**
+   * Counts one use of a use-limited token before its request runs, atomically, so concurrent
+   * requests can never exceed the limit. Returns 'last' when this was the final use: the token
+   * is refused from now on (marked -1), and the pipeline revokes it once the request is done,
+   * so the request itself (even `lookup-self`) still succeeds, as in Vault. Throws 403 when no
+   * use is left.
+   */
+  async consumeUse(auth: RequestAuth): Promise<'ok' | 'last'> {
+    return this.#withUseLock(auth.tokenHash, async () => {
+      const current = await this.lookupByHash(auth.tokenHash);
+      if (current === undefined || current.numUses < 0) throw permissionDenied();
+      if (current.numUses === 0) return 'ok';
+      const left = current.numUses - 1;
+      await putJson(this.#storage, entryKey(current.hash), {
+        ...current,
+        numUses: left > 0 ? left : -1,
+      });
+      return left > 0 ? 'ok' : 'last';
+    });
   }
 
   /** Creates a token for a login's `auth` result (or a child of `parent`). */
@@ -572,7 +587,7 @@ export function toRequestAuth(entry: TokenEntry): RequestAuth {
     metadata: { ...entry.meta },
     entityId: entry.entityId,
     root: entry.policies.includes('root'),
-    numUses: entry.numUses > 0 ? entry.numUses - 1 : 0,
+    numUses: entry.numUses,
   };
 }
 

@@ -1,0 +1,7 @@
+/**
+ * The secrets engines and auth methods this server can mount, by mount type.
+ * (`system` and `token` are built into the core.)
+ */
+import type { BackendFactory } from './logical/backend.ts';
+
+export const builtinBackends: Readonly<Record<string, BackendFactory>> = {};

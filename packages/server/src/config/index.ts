@@ -1,0 +1,2 @@
+export { ConfigError, loadConfigFile, parseConfig } from './config.ts';
+export type { ListenerConfig, LogLevel, ServerConfig, StorageConfig } from './config.ts';

@@ -1,0 +1,96 @@
+/**
+ * What the pipeline needs from the rest of the core, as narrow interfaces, so each stage can be
+ * tested with small fakes that implement the real contract.
+ */
+import type { Backend, MountInfo, TtlBounds } from '../../logical/backend.ts';
+import type { LogicalRequest, RequestAuth } from '../../logical/request.ts';
+import type { AuthResult, LogicalResponse, SecretResult } from '../../logical/response.ts';
+
+/** The token store, as seen by authenticate and register-lease. */
+export interface TokenAuthority {
+  /** The caller for a raw token, or undefined when it is unknown, expired or revoked. */
+  authenticate(rawToken: string): Promise<RequestAuth | undefined>;
+  /**
+   * Counts one use of a use-limited token, before the request runs. 'last' means the token is
+   * now refused and must be revoked (`revokeTree`) once the request is done.
+   */
+  consumeUse(auth: RequestAuth): Promise<'ok' | 'last'>;
+  /** Revokes a token and its children and leases. */
+  revokeTree(tokenHash: string): Promise<void>;
+  /** Creates a token for a login's `auth` result. */
+  issue(input: {
+    auth: AuthResult;
+    parent: RequestAuth | undefined;
+    path: string;
+    bounds: TtlBounds;
+  }): Promise<IssuedAuth>;
+}
+
+/** A token as the envelope's `auth` block reports it. */
+export interface IssuedAuth {
+  readonly clientToken: string;
+  readonly accessor: string;
+  readonly policies: readonly string[];
+  readonly tokenPolicies: readonly string[];
+  readonly metadata: Readonly<Record<string, string>> | null;
+  readonly ttlMs: number;
+  readonly renewable: boolean;
+  readonly entityId: string;
+  readonly tokenType: 'service' | 'batch';
+  readonly orphan: boolean;
+  readonly numUses: number;
+}
+
+/** The expiration manager, as seen by register-lease. */
+export interface LeaseRegistrar {
+  registerSecret(input: {
+    path: string;
+    mountPoint: string;
+    secret: SecretResult;
+    tokenHash: string | undefined;
+    bounds: TtlBounds;
+  }): Promise<{ leaseId: string; ttlMs: number; renewable: boolean }>;
+}
+
+/** Access decisions for a request (compiled from the caller's policies). */
+export interface AccessControl {
+  /** Whether `auth` may perform `operation` on `path` with `data`, and whether it holds sudo. */
+  check(
+    auth: RequestAuth,
+    operation: LogicalRequest['operation'],
+    path: string,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<{ allowed: boolean; sudo: boolean }>;
+}
+
+/** Audit devices, as seen by the pipeline. Fail-closed: a throw refuses the request. */
+export interface AuditSink {
+  logRequest(entry: AuditEntry): Promise<void>;
+  logResponse(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditEntry {
+  readonly request: LogicalRequest;
+  readonly auth: RequestAuth | undefined;
+  readonly response?: LogicalResponse | undefined;
+  readonly result?: PipelineResult;
+  readonly error?: unknown;
+}
+
+/** A resolved route: the mount and its backend. */
+export interface Route {
+  readonly mount: MountInfo;
+  readonly backend: Backend;
+  /** The request path relative to the mount. */
+  readonly relativePath: string;
+}
+
+/** What the core returns to the HTTP layer. */
+export interface PipelineResult {
+  readonly response: LogicalResponse | undefined;
+  readonly mountType: string;
+  readonly lease?: { readonly id: string; readonly ttlMs: number; readonly renewable: boolean };
+  readonly auth?: IssuedAuth;
+  /** The caller, for the request log line (its accessor only). */
+  readonly caller?: RequestAuth;
+}
