@@ -132,6 +132,15 @@ interface Entry {
   unwatch: (() => void) | undefined;
   refreshTimer: Timer | undefined;
   expiryTimer: Timer | undefined;
+  /**
+   * Static values only: true until a timer at `expiresAt` clears it, so the hot path of `get`
+   * needs no clock read. A late timer can keep a static value "fresh" a few milliseconds past
+   * its TTL, which is harmless (a TTL is cache policy; stale values may be served anyway).
+   * Leased values never use it: they are checked against the clock on every read, because a
+   * lease is never served past its expiry.
+   */
+  fresh: boolean;
+  freshTimer: Timer | undefined;
 }
 
 interface Flight {
@@ -205,9 +214,22 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
    * (and `stale-served` emitted) while within its bounds. A stale value whose last refresh
    * already failed transiently is served at once while background retries continue.
    */
-  async get(path: string): Promise<Secret> {
+  get(path: string): Promise<Secret> {
+    // Hot path, kept free of async machinery: a fresh static value costs one map lookup (its
+    // freshness is a flag cleared by a timer); a leased value adds one clock read. Everything
+    // else (closed, stale, missing) takes the slow path below.
+    if (this.#closing === undefined) {
+      const entry = this.#entries.get(path);
+      if (entry !== undefined && (entry.fresh || this.#clock.now() < entry.expiresAt)) {
+        return Promise.resolve(entry.secret);
+      }
+    }
+    return this.#getSlow(path);
+  }
+
+  async #getSlow(path: string): Promise<Secret> {
     this.#assertOpen(path);
-    const entry = this.#entries.get(path);
+    const entry = this.#entries.peek(path);
     const now = this.#clock.now();
     if (entry !== undefined && now < entry.expiresAt) return entry.secret;
     if (entry !== undefined && now < entry.staleUntil && entry.failure === 'transient') {
@@ -469,6 +491,8 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
       unwatch: undefined,
       refreshTimer: undefined,
       expiryTimer: undefined,
+      fresh: false,
+      freshTimer: undefined,
     };
     return { secret, entry };
   }
@@ -480,6 +504,8 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
     if (previous !== undefined) {
       previous.refreshTimer?.cancel();
       previous.expiryTimer?.cancel();
+      previous.freshTimer?.cancel();
+      previous.fresh = false;
       entry.unwatch = previous.unwatch;
     }
     for (const [evictedPath, evicted] of this.#entries.set(path, entry)) {
@@ -487,6 +513,7 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
     }
     this.#armRefresh(path, entry, entry.refreshAt);
     this.#armExpiry(path, entry);
+    this.#armFreshness(entry);
     if (previous === undefined) entry.unwatch = this.#watch(path);
     if (previous !== undefined && previous.secret.version !== secret.version) {
       this.#emit('rotated', {
@@ -508,6 +535,16 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
       },
       Math.max(0, at - this.#clock.now()),
     );
+  }
+
+  #armFreshness(entry: Entry): void {
+    const delay = entry.expiresAt - this.#clock.now();
+    if (entry.secret.lease !== undefined || delay <= 0) return;
+    entry.fresh = true;
+    entry.freshTimer = this.#clock.setTimer(() => {
+      entry.freshTimer = undefined;
+      entry.fresh = false;
+    }, delay);
   }
 
   /** At `staleUntil` the value can no longer be served at all: drop it and say so. */
@@ -559,8 +596,11 @@ export class SecretsManager extends EventEmitter<SecretsManagerEvents> {
   #dispose(path: string, entry: Entry): void {
     entry.refreshTimer?.cancel();
     entry.expiryTimer?.cancel();
+    entry.freshTimer?.cancel();
     entry.refreshTimer = undefined;
     entry.expiryTimer = undefined;
+    entry.freshTimer = undefined;
+    entry.fresh = false;
     const unwatch = entry.unwatch;
     entry.unwatch = undefined;
     try {

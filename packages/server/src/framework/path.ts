@@ -87,7 +87,10 @@ export function definePath<const F extends FieldTable>(
       if (result === null) return undefined;
       const captures: Record<string, string> = {};
       // An optional group that did not take part is undefined at run time, whatever the types say.
-      for (const [key, value] of Object.entries(result.groups ?? {}) as [string, string | undefined][]) {
+      for (const [key, value] of Object.entries(result.groups ?? {}) as [
+        string,
+        string | undefined,
+      ][]) {
         if (value !== undefined) captures[key] = value;
       }
       return captures;
