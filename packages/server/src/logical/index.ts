@@ -25,6 +25,12 @@ export {
 } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
 export type { LogicalRequest, Operation, RequestAuth, RequestSecret } from './request.ts';
-export type { AuthResult, LogicalResponse, RawResponse, SecretResult } from './response.ts';
+export type {
+  AuthResult,
+  ChangeEvent,
+  LogicalResponse,
+  RawResponse,
+  SecretResult,
+} from './response.ts';
 export { StorageView, deletePrefix, getJson, listRecursive, putJson } from './storage.ts';
 export type { PhysicalStorage, Storage } from './storage.ts';

@@ -48,6 +48,22 @@ export interface RawResponse {
   readonly body: string;
 }
 
+/**
+ * A change an engine made, announced to subscribers of `sys/events/subscribe/<type>` after the
+ * response is audited. Carries where and which version, never a value.
+ */
+export interface ChangeEvent {
+  /** Vault's event type, e.g. `kv-v2/data-write`, `kv-v1/delete`. */
+  readonly type: string;
+  /** The affected path relative to the mount (`app/db`), without engine sub-paths like `data/`. */
+  readonly path: string;
+  /** The full API path the event concerns (`secret/data/app/db`): subscribers need `read` on it. */
+  readonly dataPath: string;
+  readonly version?: number;
+  /** Extra non-secret fields (`modified`, `operation`, ...). */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
 export interface LogicalResponse {
   readonly data?: Readonly<Record<string, unknown>>;
   readonly secret?: SecretResult;
@@ -61,4 +77,6 @@ export interface LogicalResponse {
    * under `data`, for old and new clients).
    */
   readonly topLevel?: Readonly<Record<string, unknown>>;
+  /** Changes to announce (the pipeline publishes them; engines never publish themselves). */
+  readonly events?: readonly ChangeEvent[];
 }
