@@ -38,6 +38,12 @@ export interface VaultClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Sent as `X-Vault-Namespace` (Vault Enterprise; Strongroom ignores it). */
   readonly namespace?: string;
+  /**
+   * How `list` asks: `GET` with `?list=true` (default) or the `LIST` verb. Vault treats both the
+   * same; the default is `GET` because Node's HTTP parser (and so any Node-hosted server or proxy)
+   * rejects the unregistered `LIST` method with a bare 400 before a handler sees it.
+   */
+  readonly listVerb?: 'GET' | 'LIST';
 }
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE' | 'LIST' | 'HEAD';
@@ -64,6 +70,7 @@ export class VaultClient {
   readonly #fetch: FetchFunction;
   readonly #timeoutMs: number;
   readonly #headers: Readonly<Record<string, string>>;
+  readonly #listVerb: 'GET' | 'LIST';
 
   constructor(options: VaultClientOptions) {
     if (!/^https?:\/\//i.test(options.address)) {
@@ -75,6 +82,7 @@ export class VaultClient {
     this.#token = options.token === '' ? undefined : options.token;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#listVerb = options.listVerb ?? 'GET';
     this.#headers = {
       ...options.headers,
       ...(options.namespace === undefined || options.namespace === ''
@@ -103,6 +111,7 @@ export class VaultClient {
       fetch: this.#fetch,
       timeoutMs: this.#timeoutMs,
       headers: this.#headers,
+      listVerb: this.#listVerb,
       ...(token === undefined ? {} : { token }),
     });
   }
@@ -222,10 +231,15 @@ export class VaultClient {
     );
   }
 
-  /** Lists the keys under a path with the `LIST` verb. A 404 is an empty list. */
+  /** Lists the keys under a path (`GET ?list=true` or `LIST`, see `listVerb`). A 404 is an empty list. */
   async list(path: string, options: Pick<RequestOptions, 'signal'> = {}): Promise<string[]> {
+    const method = this.#listVerb;
     try {
-      return listKeys(envelopeOf('LIST', path, await this.request<unknown>('LIST', path, options)));
+      const body = await this.request<unknown>(method, path, {
+        ...options,
+        ...(method === 'GET' ? { query: { list: 'true' } } : {}),
+      });
+      return listKeys(envelopeOf(method, path, body));
     } catch (error) {
       if (error instanceof VaultApiError && error.status === 404) return [];
       throw error;
