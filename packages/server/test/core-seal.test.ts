@@ -45,9 +45,9 @@ describe('seal lifecycle over HTTP (file storage)', () => {
     const health = await call(address, 'GET', 'sys/health');
     expect(health.status).toBe(501);
     expect(health.body).toMatchObject({ initialized: false, sealed: true, standby: false });
-    expect((await call(address, 'GET', 'sys/health', { query: { uninitcode: '200' } })).status).toBe(
-      200,
-    );
+    expect(
+      (await call(address, 'GET', 'sys/health', { query: { uninitcode: '200' } })).status,
+    ).toBe(200);
     const head = await call(address, 'HEAD', 'sys/health');
     expect(head.status).toBe(501);
     expect(head.text).toBe('');
@@ -92,9 +92,9 @@ describe('seal lifecycle over HTTP (file storage)', () => {
     expect(
       (await call(address, 'GET', 'sys/health', { query: { sealedcode: '299' } })).status,
     ).toBe(299);
-    expect((await call(address, 'GET', 'auth/token/lookup-self', { token: rootToken })).status).toBe(
-      503,
-    );
+    expect(
+      (await call(address, 'GET', 'auth/token/lookup-self', { token: rootToken })).status,
+    ).toBe(503);
 
     // Progress, then reset.
     status = await client.sys.unseal(keys[4]!);
@@ -126,12 +126,12 @@ describe('seal lifecycle over HTTP (file storage)', () => {
       server_time_utc: expect.any(Number),
     });
     // standbyok only matters on a standby; an active node still answers 200.
-    expect((await call(address, 'GET', 'sys/health', { query: { standbyok: 'true' } })).status).toBe(
-      200,
-    );
-    expect((await call(address, 'GET', 'sys/health', { query: { activecode: '204' } })).status).toBe(
-      204,
-    );
+    expect(
+      (await call(address, 'GET', 'sys/health', { query: { standbyok: 'true' } })).status,
+    ).toBe(200);
+    expect(
+      (await call(address, 'GET', 'sys/health', { query: { activecode: '204' } })).status,
+    ).toBe(204);
     const head = await call(address, 'HEAD', 'sys/health');
     expect(head.status).toBe(200);
     expect(head.text).toBe('');
@@ -160,9 +160,9 @@ describe('seal lifecycle over HTTP (file storage)', () => {
     const sealed = await call(address, 'PUT', 'sys/seal', { token: init.root_token });
     expect(sealed.status).toBe(204);
     expect((await client.sys.sealStatus()).sealed).toBe(true);
-    expect((await call(address, 'GET', 'sys/policies/acl', { token: init.root_token })).status).toBe(
-      503,
-    );
+    expect(
+      (await call(address, 'GET', 'sys/policies/acl', { token: init.root_token })).status,
+    ).toBe(503);
   });
 
   it('key-status and rotate: a new term, and data written before stays readable', async () => {

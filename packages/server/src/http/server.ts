@@ -3,14 +3,15 @@
  * log one line (method, path, status, duration, the caller's accessor; never a token or value).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse, createServer as createHttpServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest } from '../logical/request.ts';
+import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   buildLogicalRequest,
@@ -24,7 +25,17 @@ import { writeError, writeResult } from './response.ts';
 /** What the HTTP layer needs from the core. */
 export interface RequestHandler {
   handleRequest(request: LogicalRequest): Promise<PipelineResult>;
+  /** Change-event streams (`GET sys/events/subscribe/<type>`), answered as Server-Sent Events. */
+  subscribe?(request: LogicalRequest): Promise<{ subscription: Subscription; caller: RequestAuth }>;
+  /** Metrics label for a request path (its mount). */
+  mountLabel?(path: string): string;
+  /** Records one finished request (metrics). */
+  readonly metrics?: {
+    observeRequest(mount: string, method: string, status: number, seconds: number): void;
+  };
 }
+
+const SUBSCRIBE_PREFIX = 'sys/events/subscribe/';
 
 export interface HttpOptions {
   readonly core: RequestHandler;
@@ -45,12 +56,14 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     let accessor: string | undefined;
 
     const finish = (status: number, error?: unknown): void => {
+      const seconds = (performance.now() - started) / 1000;
+      core.metrics?.observeRequest(core.mountLabel?.(path) ?? 'unknown', method, status, seconds);
       const fields: Record<string, unknown> = {
         request_id: requestId,
         method,
         path,
         status,
-        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        duration_ms: Math.round(seconds * 100_000) / 100,
       };
       if (accessor !== undefined) fields.accessor = accessor;
       if (error !== undefined && !(error instanceof LogicalError)) {
@@ -92,6 +105,18 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     }
     const { query } = target;
 
+    if (method === 'GET' && path.startsWith(SUBSCRIBE_PREFIX) && core.subscribe !== undefined) {
+      req.resume();
+      const request = buildLogicalRequest({ id: requestId, operation, path, data: query, req });
+      streamEvents(core.subscribe.bind(core), request, req, res, requestId)
+        .then((caller) => {
+          accessor = caller;
+          finish(200);
+        })
+        .catch(fail);
+      return;
+    }
+
     readBody(req, limit)
       .then(async (body) => {
         const data = { ...query, ...parseJsonBody(body) };
@@ -122,7 +147,79 @@ export function createServer(options: HttpOptions & { readonly tls?: TlsOptions 
         );
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
+  server.on('clientError', (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
+    if (!answerUnparsedList(listener, error, socket)) refuseUnparsable(error, socket);
+  });
   return server;
+}
+
+/**
+ * Node's HTTP parser knows a fixed list of methods, and Vault's `LIST` is not on it: the parser
+ * rejects the request (HPE_INVALID_METHOD) before any handler runs, and Node would answer a bare
+ * 400. Vault's CLI, hvac, node-vault and our own client send `LIST`, so such a request is rebuilt
+ * from the raw packet and handed to the same listener (same parsing, limits and log line). The
+ * parser cannot continue after its error, so the connection closes after the response.
+ * Returns false when the error is anything else.
+ */
+export function answerUnparsedList(
+  listener: RequestListener,
+  error: { code?: string; rawPacket?: Buffer },
+  socket: Socket,
+): boolean {
+  const raw = error.rawPacket;
+  if (error.code !== 'HPE_INVALID_METHOD' || raw === undefined) return false;
+  const headEnd = raw.indexOf('\r\n\r\n');
+  if (headEnd === -1) return false;
+  const lines = raw.subarray(0, headEnd).toString('latin1').split('\r\n');
+  const requestLine = /^LIST (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? '');
+  if (requestLine === null) return false;
+  const req = new IncomingMessage(socket);
+  req.method = 'LIST';
+  req.url = requestLine[1] ?? '/';
+  req.httpVersion = requestLine[2] ?? '1.1';
+  const headers: Record<string, string> = {};
+  const rawHeaders: string[] = [];
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return false;
+    const name = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    const key = name.toLowerCase();
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+  }
+  req.headers = headers;
+  req.rawHeaders = rawHeaders;
+  // A LIST carries no meaningful body; whatever arrived with the head is passed on as-is.
+  const body = raw.subarray(headEnd + 4);
+  if (body.length > 0) req.push(body);
+  req.push(null);
+  // Complete, as the parser would mark it: an incomplete message destroys its socket on end.
+  req.complete = true;
+  const res = new ServerResponse(req);
+  res.shouldKeepAlive = false;
+  res.assignSocket(socket);
+  res.on('finish', () => {
+    res.detachSocket(socket);
+    socket.destroySoon();
+  });
+  listener(req, res);
+  return true;
+}
+
+/** What Node does without a `clientError` listener: a bare status, then close. */
+function refuseUnparsable(error: { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
 }
 
 /** Listens and resolves with the bound address (port 0 picks a free port). */
@@ -134,4 +231,59 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
       resolve(server.address() as AddressInfo);
     });
   });
+}
+
+/**
+ * Streams a subscription as Server-Sent Events: one `data:` frame per CloudEvent (JSON), a
+ * comment heartbeat every 15 s so proxies keep the connection, until the client goes away or the
+ * subscription ends (token revoked, too slow, sealed). Resolves with the caller's accessor.
+ */
+async function streamEvents(
+  subscribe: NonNullable<RequestHandler['subscribe']>,
+  request: LogicalRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+): Promise<string> {
+  if (req.headers.upgrade?.toLowerCase() === 'websocket') {
+    throw new LogicalError(
+      'bad_request',
+      400,
+      'WebSocket is not supported here: subscribe with Server-Sent Events (a plain GET with Accept: text/event-stream)',
+    );
+  }
+  const { subscription, caller } = await subscribe(request);
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-request-id': requestId,
+  });
+  res.flushHeaders();
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  heartbeat.unref();
+  const stop = (): void => {
+    subscription.close();
+  };
+  req.socket.once('close', stop);
+  try {
+    for (;;) {
+      const event = await subscription.next();
+      if (event === undefined) break;
+      if (
+        !res.write(
+          `id: ${event.id}\nevent: ${event.data.event_type}\ndata: ${JSON.stringify(event)}\n\n`,
+        )
+      ) {
+        // The socket is backed up: wait for it rather than queueing without bound (the bus
+        // drops this subscriber if it falls too far behind meanwhile).
+        await new Promise<void>((resolve) => res.once('drain', resolve));
+      }
+    }
+  } finally {
+    clearInterval(heartbeat);
+    req.socket.off('close', stop);
+    res.end();
+  }
+  return caller.accessor;
 }
