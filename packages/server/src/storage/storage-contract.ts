@@ -28,6 +28,8 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 export function describeStorageContract(
   name: string,
   createHarness: () => Promise<StorageHarness>,
+  /** `persistent: true` adds the reopen and kill -9 tests (the harness must set `persistent`). */
+  options: { persistent?: boolean } = {},
 ): void {
   describe(`storage contract: ${name}`, () => {
     let harness: StorageHarness;
@@ -197,10 +199,15 @@ export function describeStorageContract(
 
     // Only persistent stores have these tests at all (rather than skipping them), so a run
     // under CI=true reports nothing skipped.
-    const persistent = harness.persistent;
-    if (persistent === undefined) return;
+    if (options.persistent !== true) return;
+    const persistence = (): NonNullable<StorageHarness['persistent']> => {
+      if (harness.persistent === undefined)
+        throw new Error('a persistent harness must set `persistent`');
+      return harness.persistent;
+    };
     describe('persistence', () => {
       it('keeps data across close and reopen', async () => {
+        persistence();
         await storage.put('keep/a', bytes('a'));
         await storage.put('keep/b/c', new Uint8Array(0));
         await storage.put('gone', bytes('x'));
@@ -218,7 +225,7 @@ export function describeStorageContract(
       // `synchronous=FULL` and cannot be observed without pulling the plug.
       it('keeps every acknowledged write when the writer is killed with SIGKILL', async () => {
         await storage.close();
-        const acknowledged = await runAndKillWriter(persistent, 300);
+        const acknowledged = await runAndKillWriter(persistence(), 300);
         expect(acknowledged.length).toBeGreaterThanOrEqual(300);
         const reopened = await open();
         for (const i of acknowledged) {
