@@ -20,11 +20,14 @@ import type {
   TtlBounds,
 } from '../logical/backend.ts';
 import { LogicalError, sealedError } from '../logical/errors.ts';
-import type { LogicalRequest } from '../logical/request.ts';
+import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import { StorageView, deletePrefix } from '../logical/storage.ts';
 import type { PhysicalStorage, Storage } from '../logical/storage.ts';
+import { EventBus } from './events/index.ts';
+import type { Subscription } from './events/index.ts';
 import { ExpirationManager } from './expiration/index.ts';
 import type { LeaseEntry } from './expiration/index.ts';
+import { ServerMetrics } from './metrics.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
 import { auditRequest, auditResponse, noAudit } from './pipeline/audit.ts';
@@ -74,6 +77,7 @@ interface Active {
   readonly expiration: ExpirationManager;
   readonly authority: TokenAuthority;
   readonly acl: AccessControl;
+  readonly events: EventBus;
 }
 
 const SYSTEM_MOUNTS: readonly NewMount[] = [
@@ -94,6 +98,7 @@ export class Core {
   readonly #system: Backend;
   readonly #audit: AuditSink;
   readonly #clusterId = randomUUID();
+  readonly metrics: ServerMetrics;
   #active: Active | undefined;
 
   constructor(options: CoreOptions) {
@@ -111,6 +116,13 @@ export class Core {
     // manager's lock, so a transition is never observed half-done.
     this.seal.onUnseal(() => this.#activate());
     this.seal.onSeal(() => this.#deactivate());
+    this.metrics = new ServerMetrics({
+      sealed: () => this.#active === undefined,
+      leaseCount: () => this.#active?.expiration.count() ?? 0,
+      pendingRevocations: () => this.#active?.expiration.pendingRevocations() ?? 0,
+      tokenCount: async () => (await this.#active?.tokens.listAccessors())?.length ?? 0,
+      subscriberCount: () => this.#active?.events.subscriberCount ?? 0,
+    });
     this.#system = createSystemBackend(this.#systemDeps());
   }
 
@@ -224,7 +236,7 @@ export class Core {
       });
     }
 
-    await auditRequest(this.#audit, { request: effective, auth: caller });
+    await this.#audited(auditRequest(this.#audit, { request: effective, auth: caller }));
     const lastUse =
       caller !== undefined &&
       caller.numUses > 0 &&
@@ -245,19 +257,66 @@ export class Core {
         ...(caller === undefined ? {} : { caller }),
       };
     } catch (error) {
-      await auditResponse(this.#audit, { request: effective, auth: caller, error });
+      await this.#audited(auditResponse(this.#audit, { request: effective, auth: caller, error }));
       throw error;
     } finally {
       // A token's last use still completes its request; the token goes right after.
       if (lastUse) await active.authority.revokeTree(caller.tokenHash);
     }
-    await auditResponse(this.#audit, {
-      request: effective,
-      auth: caller,
-      result,
-      response: result.response,
-    });
+    await this.#audited(
+      auditResponse(this.#audit, {
+        request: effective,
+        auth: caller,
+        result,
+        response: result.response,
+      }),
+    );
+    const events = result.response?.events;
+    if (events !== undefined && events.length > 0) active.events.publish(events, resolved.mount);
     return result;
+  }
+
+  /** Counts audit failures (the request itself is refused by the audit stage). */
+  async #audited(work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      if (error instanceof LogicalError && error.code === 'audit_failed')
+        this.metrics.auditFailed();
+      throw error;
+    }
+  }
+
+  /**
+   * Opens a change-event subscription (`sys/events/subscribe/<type>`). The token needs `read` on
+   * that path to subscribe; each event is then re-authorized at delivery (see EventBus).
+   */
+  async subscribe(
+    request: LogicalRequest,
+  ): Promise<{ subscription: Subscription; caller: RequestAuth }> {
+    const active = this.#active;
+    if (active === undefined) throw sealedError();
+    const prefix = 'sys/events/subscribe/';
+    const eventType = request.path.startsWith(prefix) ? request.path.slice(prefix.length) : '';
+    if (eventType === '')
+      throw new LogicalError(
+        'missing_field',
+        400,
+        'an event type is required: sys/events/subscribe/<type>',
+      );
+    const caller = await authenticate(request, active.authority, { unauthenticated: false });
+    if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
+    await authorize(active.acl, caller, 'read', request.path, {}, { requiresSudo: false });
+    await this.#audited(
+      auditRequest(this.#audit, { request: { ...request, auth: caller }, auth: caller }),
+    );
+    return { subscription: active.events.subscribe(eventType, caller), caller };
+  }
+
+  /** The mount a request path belongs to, for metrics labels (bounded cardinality). */
+  mountLabel(path: string): string {
+    if (this.#active === undefined) return path.startsWith('sys/') ? 'sys/' : 'sealed';
+    return this.#active.mounts.match(path)?.path ?? 'unknown';
   }
 
   /** Sealed: only the seal endpoints answer, with no token and no audit (nothing to audit with). */
@@ -322,12 +381,26 @@ export class Core {
         logger: this.logger,
         revoke: (lease) => this.#revokeLease(lease),
         renew: (lease, incrementMs) => this.#renewLease(lease, incrementMs),
+        onRevokeFailure: () => {
+          this.metrics.revocationFailed();
+        },
       });
       const tokens = new TokenStore({
         storage: new StorageView(barrier, 'sys/token/'),
         clock: this.clock,
         logger: this.logger,
         expiration,
+      });
+      const acl = accessControl(policies);
+      const events = new EventBus({
+        clock: this.clock,
+        authorizer: {
+          current: async (hash) => {
+            const entry = await tokens.lookupByHash(hash);
+            return entry === undefined ? undefined : toRequestAuth(entry);
+          },
+          canRead: async (auth, path) => (await acl.check(auth, 'read', path, {})).allowed,
+        },
       });
       const active: Active = {
         barrier,
@@ -337,7 +410,8 @@ export class Core {
         tokens,
         expiration,
         authority: tokens,
-        acl: accessControl(policies),
+        acl,
+        events,
       };
       this.#active = active;
       for (const mount of mounts.all()) {
@@ -356,6 +430,7 @@ export class Core {
 
   async #teardown(active: Active): Promise<void> {
     active.expiration.stop();
+    active.events.closeAll('sealed');
     for (const backend of active.backends.values()) {
       try {
         await backend.cleanup?.();
@@ -491,6 +566,7 @@ export class Core {
       },
       rotate: () => core.seal.barrier.rotate().then(() => undefined),
       systemTtl: () => core.systemTtl(),
+      metrics: () => core.metrics.render(),
       listMounts: (kind: MountKind) => mountsOf().all(kind),
       mountAt: (path) => mountsOf().get(path),
       enableMount: async (input) => {

@@ -52,6 +52,8 @@ export interface ExpirationDeps {
   readonly retry?: RetryPolicy;
   /** How many revocations may run at once in the background (default 16). */
   readonly concurrency?: number;
+  /** Told of every failed revocation attempt (metrics). */
+  readonly onRevokeFailure?: () => void;
 }
 
 export interface RegisterSecretInput {
@@ -92,6 +94,7 @@ export class ExpirationManager {
   readonly #logger: Logger;
   readonly #revokeFn: ExpirationDeps['revoke'];
   readonly #renewFn: ExpirationDeps['renew'];
+  readonly #onRevokeFailure: (() => void) | undefined;
   readonly #random: () => number;
   readonly #retry: RetryPolicy;
   /** Bounds background expiry work. Never taken by calls made from inside `deps.revoke`. */
@@ -108,6 +111,7 @@ export class ExpirationManager {
     this.#logger = deps.logger;
     this.#revokeFn = deps.revoke;
     this.#renewFn = deps.renew;
+    this.#onRevokeFailure = deps.onRevokeFailure;
     this.#random = deps.random ?? Math.random;
     this.#retry = deps.retry ?? DEFAULT_RETRY;
     this.#concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
@@ -550,6 +554,7 @@ export class ExpirationManager {
   }
 
   #logFailure(leaseId: string, error: unknown, attempts: number): void {
+    this.#onRevokeFailure?.();
     // The code only: messages from drivers can quote credentials.
     this.#logger.warn({ leaseId, code: errorCode(error), attempts }, 'lease revocation failed');
   }

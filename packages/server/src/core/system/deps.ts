@@ -64,6 +64,8 @@ export interface SystemDeps {
     },
   ): Promise<MountInfo>;
   systemTtl(): { defaultTtlMs: number; maxTtlMs: number };
+  /** Prometheus exposition of the server's metrics. */
+  metrics(): Promise<{ contentType: string; body: string }>;
 
   // policies
   listPolicies(): Promise<string[]>;

@@ -182,6 +182,27 @@ export function sealPaths(deps: SystemDeps): CompiledPath[] {
       help: 'The barrier encryption key in use: its term and when it was installed.',
     }),
     definePath({
+      pattern: 'metrics',
+      fields: {
+        format: {
+          type: 'string',
+          description: 'Output format: "prometheus" (text exposition) or "" (JSON).',
+          default: '',
+          allowed: ['', 'prometheus', 'json'],
+        },
+      },
+      operations: {
+        read: async ({ fields }) => {
+          const rendered = await deps.metrics();
+          if (fields.format === 'prometheus') {
+            return { raw: { status: 200, contentType: rendered.contentType, body: rendered.body } };
+          }
+          return { data: { format: 'prometheus', text: rendered.body } };
+        },
+      },
+      help: 'Server metrics: request counts and latencies by mount, seal state, tokens, leases, audit failures.',
+    }),
+    definePath({
       pattern: 'rotate',
       fields: {},
       operations: {
