@@ -122,19 +122,19 @@ describe('VaultClient transport', () => {
     await expect(client.read('nowhere')).rejects.toThrow('GET nowhere: 404 no route GET nowhere');
   });
 
-  it('lists with GET ?list=true by default, or the LIST verb; 404 is an empty list', async () => {
+  it('lists with the LIST verb by default, or GET ?list=true; 404 is an empty list', async () => {
     const { fetch, calls } = fakeFetch({
-      'GET kv/': () => json(200, envelope({ keys: ['a', 'b/'] })),
-      'LIST kv/': () => json(200, envelope({ keys: ['c'] })),
+      'LIST kv/': () => json(200, envelope({ keys: ['a', 'b/'] })),
       'LIST empty/': () => json(404, { errors: [] }),
+      'GET kv/': () => json(200, envelope({ keys: ['c'] })),
     });
     const client = new VaultClient({ address: 'http://v', fetch });
     await expect(client.list('kv/')).resolves.toEqual(['a', 'b/']);
-    expect(calls[0]?.url.search).toBe('?list=true');
-    const verb = new VaultClient({ address: 'http://v', fetch, listVerb: 'LIST' });
-    await expect(verb.list('kv/')).resolves.toEqual(['c']);
-    await expect(verb.list('empty/')).resolves.toEqual([]);
-    expect(calls.map((c) => c.method)).toEqual(['GET', 'LIST', 'LIST']);
+    await expect(client.list('empty/')).resolves.toEqual([]);
+    const viaGet = new VaultClient({ address: 'http://v', fetch, listVerb: 'GET' });
+    await expect(viaGet.list('kv/')).resolves.toEqual(['c']);
+    expect(calls[2]?.url.search).toBe('?list=true');
+    expect(calls.map((c) => c.method)).toEqual(['LIST', 'LIST', 'GET']);
   });
 
   it('patches with the merge-patch content type', async () => {
@@ -244,7 +244,7 @@ describe('KV helpers', () => {
     const { fetch, calls } = fakeFetch({
       ...mounts,
       'PUT secret/data/app': () => json(200, envelope({ version: 1 })),
-      'GET secret/metadata/app': () => json(200, envelope({ keys: ['x'] })),
+      'LIST secret/metadata/app': () => json(200, envelope({ keys: ['x'] })),
       'DELETE secret/data/app': () => new Response(null, { status: 204 }),
       'PUT secret/delete/app': () => new Response(null, { status: 204 }),
       'PUT secret/destroy/app': () => new Response(null, { status: 204 }),
@@ -262,7 +262,7 @@ describe('KV helpers', () => {
         .map((c) => `${c.method} ${c.url.pathname}`),
     ).toEqual([
       'PUT /v1/secret/data/app',
-      'GET /v1/secret/metadata/app',
+      'LIST /v1/secret/metadata/app',
       'DELETE /v1/secret/data/app',
       'PUT /v1/secret/delete/app',
       'PUT /v1/secret/destroy/app',

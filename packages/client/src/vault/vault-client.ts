@@ -39,8 +39,8 @@ export interface VaultClientOptions {
   /** Sent as `X-Vault-Namespace` (Vault Enterprise; Strongroom ignores it). */
   readonly namespace?: string;
   /**
-   * How `list` asks: `GET` with `?list=true` (default) or the `LIST` verb. Vault treats both the
-   * same; the default is `GET` because Node's HTTP parser (and so any Node-hosted server or proxy)
+   * How `list` asks: the `LIST` verb (default, as Vault's CLI) or `GET` with `?list=true`, which
+   * Vault treats the same. `GET` is for paths through proxies built on Node's HTTP parser, which
    * rejects the unregistered `LIST` method with a bare 400 before a handler sees it.
    */
   readonly listVerb?: 'GET' | 'LIST';
@@ -82,7 +82,7 @@ export class VaultClient {
     this.#token = options.token === '' ? undefined : options.token;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#listVerb = options.listVerb ?? 'GET';
+    this.#listVerb = options.listVerb ?? 'LIST';
     this.#headers = {
       ...options.headers,
       ...(options.namespace === undefined || options.namespace === ''
@@ -231,7 +231,7 @@ export class VaultClient {
     );
   }
 
-  /** Lists the keys under a path (`GET ?list=true` or `LIST`, see `listVerb`). A 404 is an empty list. */
+  /** Lists the keys under a path (`LIST`, or `GET ?list=true`: see `listVerb`). A 404 is an empty list. */
   async list(path: string, options: Pick<RequestOptions, 'signal'> = {}): Promise<string[]> {
     const method = this.#listVerb;
     try {
