@@ -1,0 +1,126 @@
+/**
+ * The `file` audit device: appends one line per record to a file, or writes to standard output
+ * (`file_path=stdout`), or drops records (`file_path=discard`, for tests and benchmarks).
+ *
+ * Each line goes to the file in one `write` on a descriptor opened for appending, so concurrent
+ * writers (and a log shipper reading the file) never see half-interleaved lines. `reopen()`
+ * closes and reopens the path: after a rotation tool renames the file, new records go to a new
+ * file at the configured path (Vault does this on SIGHUP).
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { AuditDevice, DeviceEnvironment } from './device.ts';
+import { SerialQueue, describeIoError } from './io.ts';
+import { invalidOption, parseModeOption } from './options.ts';
+import type { DeviceOptions } from './options.ts';
+
+/** The mode a new audit file is created with when the `mode` option is "0000". */
+const CREATE_MODE = 0o600;
+
+export class FileDevice implements AuditDevice {
+  /** 'stdout', 'discard' or an absolute file path. */
+  readonly #target: string;
+  /** 0 = leave the file's mode alone. */
+  readonly #mode: number;
+  readonly #stdout: NodeJS.WritableStream;
+  readonly #queue = new SerialQueue();
+  #handle: FileHandle | undefined;
+
+  constructor(options: DeviceOptions, env: DeviceEnvironment) {
+    // `path` is the older name of the option, still accepted by Vault.
+    const filePath = options.file_path ?? options.path ?? '';
+    if (filePath === '') throw invalidOption('option "file_path" is required');
+    this.#target = filePath === 'stdout' || filePath === 'discard' ? filePath : resolve(filePath);
+    this.#mode = parseModeOption(options);
+    this.#stdout = env.stdout;
+  }
+
+  open(): Promise<void> {
+    if (this.#target === 'stdout' || this.#target === 'discard') return Promise.resolve();
+    return this.#queue.run(async () => {
+      await this.#openNow();
+    });
+  }
+
+  write(record: string): Promise<void> {
+    return this.#queue.run(async () => {
+      if (this.#target === 'discard') return;
+      if (this.#target === 'stdout') {
+        await writeToStream(this.#stdout, `${record}\n`);
+        return;
+      }
+      const handle = await this.#openNow();
+      const bytes = Buffer.from(`${record}\n`, 'utf8');
+      try {
+        // One write per line; the loop only runs again for a short write (a full disk).
+        let offset = 0;
+        while (offset < bytes.length) {
+          const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+          if (bytesWritten === 0) throw new Error('short write');
+          offset += bytesWritten;
+        }
+      } catch (error) {
+        await this.#closeNow();
+        throw new Error(`cannot write audit file "${this.#target}": ${describeIoError(error)}`, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  reopen(): Promise<void> {
+    if (this.#target === 'stdout' || this.#target === 'discard') return Promise.resolve();
+    return this.#queue.run(async () => {
+      await this.#closeNow();
+      await this.#openNow();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#queue.run(() => this.#closeNow());
+  }
+
+  async #openNow(): Promise<FileHandle> {
+    if (this.#handle !== undefined) return this.#handle;
+    if (this.#target === 'stdout' || this.#target === 'discard') {
+      // Nothing to open; callers never write through a handle for these targets.
+      throw new Error('no file to open');
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(this.#target, 'a', this.#mode === 0 ? CREATE_MODE : this.#mode);
+    } catch (error) {
+      throw new Error(`cannot open audit file "${this.#target}": ${describeIoError(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+      if (this.#mode !== 0) await handle.chmod(this.#mode);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw new Error(`cannot open audit file "${this.#target}": ${describeIoError(error)}`, {
+        cause: error,
+      });
+    }
+    this.#handle = handle;
+    return handle;
+  }
+
+  async #closeNow(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+  }
+}
+
+function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    stream.write(text, (error) => {
+      if (error === undefined || error === null) resolvePromise();
+      else reject(new Error(`cannot write audit line to stdout: ${describeIoError(error)}`));
+    });
+  });
+}

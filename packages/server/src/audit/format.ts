@@ -1,0 +1,246 @@
+/**
+ * Audit records in Vault's JSON shape: one object per request (`type: "request"`) and one per
+ * response (`type: "response"`), each written as one line.
+ *
+ * Contract: every string that could be secret goes through the device's hasher before it is
+ * placed in a record: the client token, accessors (unless `hmac_accessor` is false), every string
+ * in request and response data (recursively), the issued token and its accessor, wrap tokens.
+ * Paths, operations, mount details, policies, display names, auth metadata, warnings and error
+ * messages are written as they are, as Vault writes them; none of them carries a secret by the
+ * project's contracts (error messages never name a value or token). Fields with empty values are
+ * left out, as Vault's `omitempty` does.
+ */
+import type { AuditEntry, IssuedAuth, PipelineResult } from '../core/pipeline/types.ts';
+import { LogicalError } from '../logical/errors.ts';
+import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
+import type { LogicalResponse } from '../logical/response.ts';
+import { hashStructure } from './hmac.ts';
+import type { Hasher } from './hmac.ts';
+
+/** How one device writes its records. */
+export interface FormatOptions {
+  readonly hash: Hasher;
+  /** Hash token accessors too (Vault's `hmac_accessor`, default true). */
+  readonly hmacAccessor: boolean;
+  /** Replace `keys` and `key_info` of list responses by their sizes. */
+  readonly elideListResponses: boolean;
+  /** RFC 3339 time of the record. */
+  readonly time: string;
+}
+
+/**
+ * A response-wrapping token, when the result carries one. The pipeline's result has no wrapping
+ * yet; a result with a `wrapInfo` of this shape is recorded with its tokens hashed.
+ */
+export interface AuditWrapInfo {
+  readonly token: string;
+  readonly accessor: string;
+  readonly ttlMs: number;
+  readonly creationTime: number;
+  readonly creationPath: string;
+  readonly wrappedAccessor?: string;
+}
+
+export function formatRequestRecord(
+  entry: AuditEntry,
+  options: FormatOptions,
+): Record<string, unknown> {
+  const error = errorText(entry);
+  return {
+    time: options.time,
+    type: 'request',
+    auth: authBlock(entry.auth, entry.request, options),
+    request: requestBlock(entry.request, entry.auth, options),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+export function formatResponseRecord(
+  entry: AuditEntry,
+  options: FormatOptions,
+): Record<string, unknown> {
+  const error = errorText(entry);
+  return {
+    time: options.time,
+    type: 'response',
+    auth: authBlock(entry.auth, entry.request, options),
+    request: requestBlock(entry.request, entry.auth, options),
+    response: responseBlock(entry, options),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+/** The caller, as Vault's `auth` block shows it. Always present, as in Vault. */
+function authBlock(
+  auth: RequestAuth | undefined,
+  request: LogicalRequest,
+  options: FormatOptions,
+): Record<string, unknown> {
+  if (auth === undefined) return {};
+  return omitEmpty({
+    client_token: hashToken(request.clientToken, options),
+    accessor: hashAccessor(auth.accessor, options),
+    display_name: auth.displayName,
+    policies: [...auth.policies],
+    token_policies: [...auth.policies],
+    metadata: { ...auth.metadata },
+    entity_id: auth.entityId,
+    remaining_uses: auth.numUses,
+    token_type: tokenType(request.clientToken),
+  });
+}
+
+function requestBlock(
+  request: LogicalRequest,
+  auth: RequestAuth | undefined,
+  options: FormatOptions,
+): Record<string, unknown> {
+  return omitEmpty({
+    id: request.id,
+    operation: request.operation,
+    mount_point: request.mountPoint,
+    mount_type: request.mountType,
+    mount_accessor: request.mountAccessor,
+    client_token: hashToken(request.clientToken, options),
+    client_token_accessor: auth === undefined ? undefined : hashAccessor(auth.accessor, options),
+    namespace: { id: 'root' },
+    path: request.path,
+    data: hashStructure(request.data, options.hash),
+    remote_address: request.remoteAddress,
+    wrap_ttl: request.wrapTtlMs === undefined ? undefined : Math.floor(request.wrapTtlMs / 1000),
+  });
+}
+
+function responseBlock(entry: AuditEntry, options: FormatOptions): Record<string, unknown> {
+  const { request, result } = entry;
+  const response = entry.response ?? result?.response;
+  const wrap = wrapInfoOf(result);
+  return omitEmpty({
+    mount_point: request.mountPoint,
+    mount_type: result?.mountType ?? request.mountType,
+    mount_accessor: request.mountAccessor,
+    auth: result?.auth === undefined ? undefined : issuedAuthBlock(result.auth, options),
+    secret: result?.lease === undefined ? undefined : { lease_id: result.lease.id },
+    data: responseData(request, response, options),
+    warnings: response?.warnings === undefined ? undefined : [...response.warnings],
+    wrap_info: wrap === undefined ? undefined : wrapBlock(wrap, options),
+  });
+}
+
+function issuedAuthBlock(auth: IssuedAuth, options: FormatOptions): Record<string, unknown> {
+  return omitEmpty({
+    client_token: hashToken(auth.clientToken, options),
+    accessor: hashAccessor(auth.accessor, options),
+    policies: [...auth.policies],
+    token_policies: [...auth.tokenPolicies],
+    metadata: auth.metadata === null ? undefined : { ...auth.metadata },
+    num_uses: auth.numUses,
+    entity_id: auth.entityId,
+    token_type: auth.tokenType,
+    token_ttl: Math.floor(auth.ttlMs / 1000),
+  });
+}
+
+function wrapBlock(wrap: AuditWrapInfo, options: FormatOptions): Record<string, unknown> {
+  return omitEmpty({
+    ttl: Math.floor(wrap.ttlMs / 1000),
+    token: hashToken(wrap.token, options),
+    accessor: hashAccessor(wrap.accessor, options),
+    creation_time: new Date(wrap.creationTime).toISOString(),
+    creation_path: wrap.creationPath,
+    wrapped_accessor:
+      wrap.wrappedAccessor === undefined ? undefined : hashAccessor(wrap.wrappedAccessor, options),
+  });
+}
+
+/**
+ * The response's data, hashed. A raw response (sys/health, sys/metrics) is recorded as Vault
+ * records one: its status, content type and body under `http_*` keys.
+ */
+function responseData(
+  request: LogicalRequest,
+  response: LogicalResponse | undefined,
+  options: FormatOptions,
+): unknown {
+  if (response === undefined) return undefined;
+  let data: Record<string, unknown> | undefined;
+  if (response.raw !== undefined) {
+    data = {
+      http_status_code: response.raw.status,
+      http_content_type: response.raw.contentType,
+      http_raw_body: response.raw.body,
+    };
+  } else if (response.data !== undefined) {
+    data = { ...response.data };
+  }
+  if (data === undefined) return undefined;
+  if (options.elideListResponses && request.operation === 'list') elideList(data);
+  return hashStructure(data, options.hash);
+}
+
+/** Vault's `elide_list_responses`: list bodies become counts (the copy is changed in place). */
+function elideList(data: Record<string, unknown>): void {
+  const keys = data.keys;
+  if (Array.isArray(keys)) data.keys = keys.length;
+  const info = data.key_info;
+  if (typeof info === 'object' && info !== null && !Array.isArray(info)) {
+    data.key_info = Object.keys(info).length;
+  }
+}
+
+/**
+ * The failure, as the caller was told it. A typed error's message is written for the API caller
+ * and never holds a value; anything else is written as the generic message the HTTP layer
+ * answers with, since its text is not under the project's contract.
+ */
+function errorText(entry: AuditEntry): string | undefined {
+  const { error } = entry;
+  if (error === undefined) return undefined;
+  if (error instanceof LogicalError) return error.message;
+  return `internal error (request ${entry.request.id})`;
+}
+
+function hashToken(token: string, options: FormatOptions): string | undefined {
+  return token === '' ? undefined : options.hash(token);
+}
+
+function hashAccessor(accessor: string, options: FormatOptions): string | undefined {
+  if (accessor === '') return undefined;
+  return options.hmacAccessor ? options.hash(accessor) : accessor;
+}
+
+/** The token's type, from its prefix (the request carries only the raw token). */
+function tokenType(token: string): string | undefined {
+  if (token === '') return undefined;
+  return token.startsWith('hvb.') || token.startsWith('b.') ? 'batch' : 'service';
+}
+
+function wrapInfoOf(result: PipelineResult | undefined): AuditWrapInfo | undefined {
+  if (result === undefined) return undefined;
+  const candidate: unknown = (result as { wrapInfo?: unknown }).wrapInfo;
+  if (typeof candidate !== 'object' || candidate === null) return undefined;
+  const wrap = candidate as Partial<AuditWrapInfo>;
+  if (typeof wrap.token !== 'string') return undefined;
+  return {
+    token: wrap.token,
+    accessor: typeof wrap.accessor === 'string' ? wrap.accessor : '',
+    ttlMs: typeof wrap.ttlMs === 'number' ? wrap.ttlMs : 0,
+    creationTime: typeof wrap.creationTime === 'number' ? wrap.creationTime : 0,
+    creationPath: typeof wrap.creationPath === 'string' ? wrap.creationPath : '',
+    ...(typeof wrap.wrappedAccessor === 'string' ? { wrappedAccessor: wrap.wrappedAccessor } : {}),
+  };
+}
+
+/** Vault's `omitempty`, one level deep: drops undefined, '', 0, false, null, [] and {}. */
+function omitEmpty(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined || value === null || value === '' || value === 0 || value === false)
+      continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+      continue;
+    out[key] = value;
+  }
+  return out;
+}
