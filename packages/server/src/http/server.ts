@@ -148,7 +148,7 @@ export function createServer(options: HttpOptions & { readonly tls?: TlsOptions 
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   server.on('clientError', (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
-    if (!answerUnparsedList(listener, error, socket)) refuseUnparsable(error, socket);
+    if (!answerUnparsedMethod(listener, error, socket)) refuseUnparsable(error, socket);
   });
   return server;
 }
@@ -156,12 +156,13 @@ export function createServer(options: HttpOptions & { readonly tls?: TlsOptions 
 /**
  * Node's HTTP parser knows a fixed list of methods, and Vault's `LIST` is not on it: the parser
  * rejects the request (HPE_INVALID_METHOD) before any handler runs, and Node would answer a bare
- * 400. Vault's CLI, hvac, node-vault and our own client send `LIST`, so such a request is rebuilt
- * from the raw packet and handed to the same listener (same parsing, limits and log line). The
- * parser cannot continue after its error, so the connection closes after the response.
- * Returns false when the error is anything else.
+ * 400. Vault's CLI, hvac, node-vault and our own client send `LIST`, so a request with a method
+ * the parser does not know is rebuilt from the raw packet and handed to the same listener (same
+ * parsing, limits and log line): `LIST` is served, any other unknown verb gets the listener's
+ * 405 with an `errors` body. The parser cannot continue after its error, so the connection
+ * closes after the response. Returns false for any other parse error.
  */
-export function answerUnparsedList(
+export function answerUnparsedMethod(
   listener: RequestListener,
   error: { code?: string; rawPacket?: Buffer },
   socket: Socket,
@@ -171,12 +172,12 @@ export function answerUnparsedList(
   const headEnd = raw.indexOf('\r\n\r\n');
   if (headEnd === -1) return false;
   const lines = raw.subarray(0, headEnd).toString('latin1').split('\r\n');
-  const requestLine = /^LIST (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? '');
+  const requestLine = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/(1\.[01])$/.exec(lines[0] ?? '');
   if (requestLine === null) return false;
   const req = new IncomingMessage(socket);
-  req.method = 'LIST';
-  req.url = requestLine[1] ?? '/';
-  req.httpVersion = requestLine[2] ?? '1.1';
+  req.method = requestLine[1] ?? '';
+  req.url = requestLine[2] ?? '/';
+  req.httpVersion = requestLine[3] ?? '1.1';
   const headers: Record<string, string> = {};
   const rawHeaders: string[] = [];
   for (const line of lines.slice(1)) {
@@ -190,7 +191,7 @@ export function answerUnparsedList(
   }
   req.headers = headers;
   req.rawHeaders = rawHeaders;
-  // A LIST carries no meaningful body; whatever arrived with the head is passed on as-is.
+  // Whatever body arrived with the head is passed on (a LIST carries none that matters).
   const body = raw.subarray(headEnd + 4);
   if (body.length > 0) req.push(body);
   req.push(null);
