@@ -3,15 +3,20 @@
 // first (`npm run build`) or use `npm run strongroom -- <args>`, which runs the sources directly.
 import process from 'node:process';
 
-/** @type {{ main: (argv: string[], io: unknown) => Promise<number>, processIo: () => unknown }} */
+/**
+ * @typedef {{ main: (argv: string[], io: unknown) => Promise<number>, processIo: () => unknown }} CliModule
+ * @type {(specifier: string) => Promise<CliModule>}
+ */
+const load = (specifier) => import(specifier);
+
+/** @type {CliModule} */
 let cli;
 try {
-  // A plain JS file is not type-checked, so the module's shape is stated above instead.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
-  cli = await import('../dist/main.js');
+  cli = await load('../dist/main.js');
 } catch (error) {
   const { code, message } = /** @type {{ code?: unknown, message?: unknown }} */ (error ?? {});
-  if (code === 'ERR_MODULE_NOT_FOUND' && String(message).includes('main.js')) {
+  // Only dist/main.js itself missing means "not built"; a missing dependency of it is reported as is.
+  if (code === 'ERR_MODULE_NOT_FOUND' && /dist[\\/]main\.js' imported from/.test(String(message))) {
     process.stderr.write('strongroom: the CLI is not built; run `npm run build` first.\n');
     process.exit(1);
   }
