@@ -89,7 +89,12 @@ function checkCustomMetadata(
       );
     }
     if (value === null && allowNull) {
-      Object.defineProperty(out, key, { value: null, enumerable: true, writable: true });
+      Object.defineProperty(out, key, {
+        value: null,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       continue;
     }
     if (typeof value !== 'string') {
@@ -101,7 +106,12 @@ function checkCustomMetadata(
         `values must be at most ${CUSTOM_METADATA_MAX_VALUE_BYTES} bytes long`,
       );
     }
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true });
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -137,7 +147,12 @@ function mergeCustom(
 ): Record<string, string> | null {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(stored ?? {})) {
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true });
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   for (const [key, value] of Object.entries(patch)) {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a null member removes the key
