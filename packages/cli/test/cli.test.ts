@@ -360,6 +360,43 @@ describe('server -dev', () => {
     expect(output).toContain('==> Shutting down');
   });
 
+  it('starts from -config=FILE (uninitialized, so status exits 2) and stops on shutdown', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strongroom-config-'));
+    const file = join(dir, 'server.hcl');
+    await writeFile(
+      file,
+      'listener "tcp" {\n  address = "127.0.0.1:0"\n  tls_disable = 1\n}\nstorage "inmem" {}\n',
+    );
+    const controller = new AbortController();
+    let output = '';
+    const stdout = { write: (s: string) => ((output += s), true) };
+    const { main } = await import('../src/main.ts');
+    const running = main(['server', `-config=${file}`], {
+      stdout,
+      stderr: stdout,
+      env: {},
+      homeDir: dir,
+      shutdown: controller.signal,
+    });
+    try {
+      await expect.poll(() => output, { timeout: 10_000 }).toMatch(/server started on http:/);
+      const address = /started on (http:\/\/\S+)/.exec(output)?.[1];
+      const status = await runCli(['status', '-format=json'], { env: { VAULT_ADDR: address! } });
+      expect(status.code).toBe(2);
+      expect(JSON.parse(status.stdout)).toMatchObject({ initialized: false, sealed: true });
+    } finally {
+      controller.abort();
+      await expect(running).resolves.toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a missing config file is exit 1 with one line', async () => {
+    const result = await runCli(['server', '-config=/nonexistent/strongroom.hcl'], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('requires -dev or -config', async () => {
     const result = await runCli(['server'], {});
     expect(result.code).toBe(2);
