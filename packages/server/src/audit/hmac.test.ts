@@ -34,7 +34,13 @@ describe('hashStructure', () => {
         { a: 'x', n: 1, b: false, z: null, nested: { list: ['y', 2, { deep: 'z' }] } },
         hash,
       ),
-    ).toEqual({ a: h('x'), n: 1, b: false, z: null, nested: { list: [h('y'), 2, { deep: h('z') }] } });
+    ).toEqual({
+      a: h('x'),
+      n: 1,
+      b: false,
+      z: null,
+      nested: { list: [h('y'), 2, { deep: h('z') }] },
+    });
   });
 
   it('hashes what JSON would write: toJSON, bytes as base64, bigints as strings', () => {
