@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse, createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
@@ -119,7 +120,10 @@ export function createRequestListener(options: HttpOptions): RequestListener {
 
     readBody(req, limit)
       .then(async (body) => {
-        const data = { ...query, ...parseJsonBody(body) };
+        // As Vault: query parameters are input for reads, lists and deletes; a write's input is
+        // its body only (a `?foo=` on a PUT must not end up stored in a secret).
+        const fromQuery = operation === 'read' || operation === 'list' || operation === 'delete';
+        const data = fromQuery ? { ...query, ...parseJsonBody(body) } : parseJsonBody(body);
         const request = buildLogicalRequest({ id: requestId, operation, path, data, req });
         const result = await core.handleRequest(request);
         accessor = result.caller?.accessor;
@@ -148,6 +152,11 @@ export function createServer(options: HttpOptions & { readonly tls?: TlsOptions 
   server.headersTimeout = 30_000;
   server.requestTimeout = 120_000;
   server.on('clientError', (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
+    // The server's sockets are net.Socket (tls.TLSSocket for HTTPS); the event types a Duplex.
+    if (!(socket instanceof Socket)) {
+      socket.destroy();
+      return;
+    }
     if (!answerUnparsedMethod(listener, error, socket)) refuseUnparsable(error, socket);
   });
   return server;

@@ -56,12 +56,15 @@ export function selfSignedCertificate(dir: string): {
 export function fetchTrusting(ca: Buffer): FetchFunction {
   return (input, init) =>
     new Promise<Response>((resolve, reject) => {
-      const headers = new Headers(init.headers);
+      const headers: Record<string, string> = {};
+      new Headers(init.headers).forEach((value, key) => {
+        headers[key] = value;
+      });
       const req = httpsRequest(
         input,
         {
           method: init.method ?? 'GET',
-          headers: Object.fromEntries(headers.entries()),
+          headers,
           ca,
           ...(init.signal === null || init.signal === undefined ? {} : { signal: init.signal }),
         },
