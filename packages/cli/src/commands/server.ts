@@ -72,7 +72,13 @@ export const serverCommands: Command[] = [
         println(io.stdout, `==> Strongroom server started on ${server.address}`);
       }
 
+      // SIGHUP reopens audit files, so log rotation can move them away (as Vault does).
+      const reopen = (): void => {
+        void server.core.reopenAudit();
+      };
+      if (io.shutdown === undefined) process.on('SIGHUP', reopen);
       await waitForShutdown(io);
+      process.off('SIGHUP', reopen);
       println(io.stdout, '==> Shutting down');
       await server.close();
       return 0;

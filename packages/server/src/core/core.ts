@@ -23,6 +23,7 @@ import { LogicalError, sealedError } from '../logical/errors.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import { StorageView, deletePrefix } from '../logical/storage.ts';
 import type { PhysicalStorage, Storage } from '../logical/storage.ts';
+import { AuditBroker } from '../audit/index.ts';
 import { EventBus } from './events/index.ts';
 import type { Subscription } from './events/index.ts';
 import { ExpirationManager } from './expiration/index.ts';
@@ -30,7 +31,7 @@ import type { LeaseEntry } from './expiration/index.ts';
 import { ServerMetrics } from './metrics.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
-import { auditRequest, auditResponse, noAudit } from './pipeline/audit.ts';
+import { auditRequest, auditResponse } from './pipeline/audit.ts';
 import { authenticate } from './pipeline/authenticate.ts';
 import { authorize, resolveOperation } from './pipeline/authorize.ts';
 import { registerLease } from './pipeline/register-lease.ts';
@@ -97,6 +98,8 @@ export class Core {
   readonly #options: CoreOptions;
   readonly #system: Backend;
   readonly #audit: AuditSink;
+  /** The audit devices (`sys/audit`); the pipeline's sink unless a test injects another. */
+  readonly audit: AuditBroker;
   readonly #clusterId = randomUUID();
   readonly metrics: ServerMetrics;
   #active: Active | undefined;
@@ -105,7 +108,6 @@ export class Core {
     this.#options = options;
     this.clock = options.clock;
     this.logger = options.logger;
-    this.#audit = options.audit ?? noAudit;
     this.seal = new SealManager({
       physical: options.physical,
       clock: options.clock,
@@ -114,6 +116,13 @@ export class Core {
     });
     // The barrier opening and closing drive the core's state; listeners run inside the seal
     // manager's lock, so a transition is never observed half-done.
+    // The broker lives as long as the core: its table is in the barrier, loaded on every unseal.
+    this.audit = new AuditBroker({
+      storage: new StorageView(this.seal.barrier, 'core/audit/'),
+      clock: options.clock,
+      logger: options.logger,
+    });
+    this.#audit = options.audit ?? this.audit;
     this.seal.onUnseal(() => this.#activate());
     this.seal.onSeal(() => this.#deactivate());
     this.metrics = new ServerMetrics({
@@ -230,10 +239,18 @@ export class Core {
     const effective: LogicalRequest = { ...routed, operation };
 
     if (!unauthenticated) {
-      if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
-      await authorize(active.acl, caller, operation, request.path, request.data, {
-        requiresSudo: matchesSpecial(special.root, resolved.relativePath),
-      });
+      try {
+        if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
+        await authorize(active.acl, caller, operation, request.path, request.data, {
+          requiresSudo: matchesSpecial(special.root, resolved.relativePath),
+        });
+      } catch (error) {
+        // Denied requests are audited too, as Vault records them: the request and the error.
+        const entry = { request: effective, auth: caller, error };
+        await this.#audited(auditRequest(this.#audit, entry));
+        await this.#audited(auditResponse(this.#audit, entry));
+        throw error;
+      }
     }
 
     await this.#audited(auditRequest(this.#audit, { request: effective, auth: caller }));
@@ -368,6 +385,8 @@ export class Core {
     {
       if (this.#active !== undefined) return;
       const barrier = this.seal.barrier;
+      // Devices first: no request may pass unaudited once the core is active.
+      await this.audit.load();
       const mounts = new MountTable(barrier);
       await mounts.load();
       for (const mount of SYSTEM_MOUNTS) {
@@ -425,7 +444,15 @@ export class Core {
   async #deactivate(): Promise<void> {
     const active = this.#active;
     this.#active = undefined;
-    if (active !== undefined) await this.#teardown(active);
+    if (active !== undefined) {
+      await this.#teardown(active);
+      await this.audit.close();
+    }
+  }
+
+  /** Reopens audit files (SIGHUP, after log rotation). Never rejects; failures are logged. */
+  async reopenAudit(): Promise<void> {
+    await this.audit.reopen();
   }
 
   async #teardown(active: Active): Promise<void> {
@@ -566,6 +593,7 @@ export class Core {
       },
       rotate: () => core.seal.barrier.rotate().then(() => undefined),
       systemTtl: () => core.systemTtl(),
+      audit: () => core.audit,
       metrics: () => core.metrics.render(),
       listMounts: (kind: MountKind) => mountsOf().all(kind),
       mountAt: (path) => mountsOf().get(path),
@@ -626,6 +654,11 @@ export class Core {
         await core.#requireActive().policies.set(name, text);
       },
       deletePolicy: (name) => core.#requireActive().policies.delete(name),
+      grantsAnyUnder: async (auth, prefix) => {
+        if (auth.root) return true;
+        const acl = await core.#requireActive().policies.acl(auth.policies);
+        return acl.grantsAnyUnder(prefix);
+      },
       capabilities: async (auth, path) => {
         const acl = await core.#requireActive().policies.acl(auth.policies);
         return [...acl.capabilities(path)];

@@ -197,6 +197,35 @@ export class ACL {
     return [...(perms?.names ?? DENY_ONLY)];
   }
 
+  /**
+   * Whether any rule grants something other than `deny` on some path under `prefix` (a mount
+   * path ending in `/`). Vault uses this to decide whether a token may learn a mount's type
+   * (`sys/internal/ui/mounts/<path>`): a token allowed only `secret/data/app/*` may still learn
+   * that `secret/` is KV v2.
+   */
+  grantsAnyUnder(prefix: string): boolean {
+    if (this.root) return true;
+    const grants = (perms: Permissions): boolean =>
+      (perms.bits & ~BIT.deny) !== 0 && (perms.bits & BIT.deny) === 0;
+    // A rule reaches under `prefix` when its path starts with it, or when it is a glob whose
+    // prefix is a prefix of `prefix` (`*` or `sec*` covers `secret/`).
+    const reaches = (path: string, glob: boolean): boolean =>
+      path.startsWith(prefix) || (glob && prefix.startsWith(path));
+    for (const [path, perms] of this.#exact) if (reaches(path, false) && grants(perms)) return true;
+    for (const [path, perms] of this.#prefix) if (reaches(path, true) && grants(perms)) return true;
+    const mountSegments = prefix.split('/').filter((segment) => segment !== '');
+    for (const rule of this.#segments) {
+      if (!grants(rule.perms)) continue;
+      const fits = mountSegments.every((segment, i) =>
+        rule.segments[i] === undefined
+          ? rule.isPrefix
+          : rule.segments[i] === '+' || rule.segments[i] === segment,
+      );
+      if (fits) return true;
+    }
+    return false;
+  }
+
   /** Vault's lookup order; undefined when no pattern matches. */
   #lookup(path: string, isList: boolean): Permissions | undefined {
     const exact = this.#exact.get(path);

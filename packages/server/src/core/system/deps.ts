@@ -3,6 +3,7 @@
  */
 import type { MountConfig, MountInfo, MountKind } from '../../logical/backend.ts';
 import type { RequestAuth } from '../../logical/request.ts';
+import type { AuditSystemDeps } from './path-audit.ts';
 
 export interface SealStatus {
   readonly type: 'shamir';
@@ -27,7 +28,7 @@ export interface InitResult {
   readonly rootToken: string;
 }
 
-export interface SystemDeps {
+export interface SystemDeps extends AuditSystemDeps {
   // seal
   sealStatus(): Promise<SealStatus>;
   initialize(input: { secretShares: number; secretThreshold: number }): Promise<InitResult>;
@@ -73,6 +74,8 @@ export interface SystemDeps {
   writePolicy(name: string, text: string): Promise<void>;
   deletePolicy(name: string): Promise<void>;
   capabilities(auth: RequestAuth, path: string): Promise<string[]>;
+  /** Whether the caller's policies grant anything at all under `prefix` (a mount path). */
+  grantsAnyUnder(auth: RequestAuth, prefix: string): Promise<boolean>;
   /** The caller for a token or accessor, for `sys/capabilities`. */
   authFor(input: { token?: string; accessor?: string }): Promise<RequestAuth | undefined>;
 }
