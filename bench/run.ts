@@ -4,9 +4,11 @@
  */
 import { runClientCache } from './client-cache.ts';
 import { report } from './lib.ts';
+import { runServerCore } from './server-core.ts';
 
 const benches: Record<string, () => Promise<unknown>> = {
   client: runClientCache,
+  'server-core': runServerCore,
 };
 
 const wanted = process.argv.slice(2);

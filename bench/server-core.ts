@@ -1,0 +1,154 @@
+/**
+ * Server core benchmark (issue: server core).
+ *   `auth/token/lookup-self` with a non-root token over HTTP keep-alive, against a bare
+ *   `node:http` server answering the same JSON body, both driven by autocannon in a child
+ *   process (so the load generator never shares the servers' event loop), same connections and
+ *   duration, alternating baseline and subject, best round of each.            target >= 0.5x
+ *
+ * The subject is the whole request path: HTTP parsing, token lookup (salted hash, storage,
+ * lease check), ACL, the token backend, the envelope and the request log line (written to a
+ * discarding stream, so its formatting cost is counted but no terminal I/O is).
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { startServer } from '@strongroom/server';
+import { fmt, report } from './lib.ts';
+
+const run = promisify(execFile);
+
+export interface LoadFigures {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+export interface ServerCoreFigures {
+  readonly baseline: LoadFigures;
+  readonly subject: LoadFigures;
+  /** subject / baseline requests per second (higher is better). */
+  readonly throughputRatio: number;
+}
+
+const CONNECTIONS = 10;
+const DURATION_S = 5;
+const ROUNDS = 2;
+
+/** Runs autocannon's CLI in a child process and reads its JSON summary. */
+async function load(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  durationS: number,
+): Promise<LoadFigures> {
+  const cli = createRequire(import.meta.url).resolve('autocannon');
+  const args = [cli, '-j', '-c', String(CONNECTIONS), '-d', String(durationS)];
+  for (const [key, value] of Object.entries(headers)) args.push('-H', `${key}=${value}`);
+  args.push(url);
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  const summary = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  return {
+    requestsPerSecond: summary.requests.average,
+    p50Ms: summary.latency.p50,
+    p99Ms: summary.latency.p99,
+    non2xx: summary.non2xx,
+    errors: summary.errors + summary.timeouts,
+  };
+}
+
+function best(rounds: readonly LoadFigures[]): LoadFigures {
+  return rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+function describeFigures(name: string, f: LoadFigures): string {
+  const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
+  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
+}
+
+export async function runServerCore(): Promise<ServerCoreFigures> {
+  report('## server core');
+  const discard = new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+  const server = await startServer({
+    dev: { rootTokenId: 'bench-root' },
+    listenAddress: '127.0.0.1:0',
+    logDestination: discard,
+  });
+  let baselineServer: Server | undefined;
+  try {
+    // A non-root token: the default policy grants lookup-self; no use limit, a long TTL.
+    const created = await fetch(`${server.address}/v1/auth/token/create`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': 'bench-root', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ policies: ['default'], ttl: '24h', display_name: 'bench' }),
+    });
+    const token = ((await created.json()) as { auth: { client_token: string } }).auth.client_token;
+    const subjectUrl = `${server.address}/v1/auth/token/lookup-self`;
+    const headers = { 'X-Vault-Token': token };
+    const sample = await fetch(subjectUrl, { headers });
+    if (sample.status !== 200) throw new Error(`lookup-self answered ${sample.status}`);
+    const body = await sample.text();
+
+    // The baseline answers the very same bytes, with the same headers Strongroom sends.
+    baselineServer = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      req.resume();
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'x-request-id': '00000000-0000-4000-8000-000000000000',
+      });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => baselineServer?.listen(0, '127.0.0.1', resolve));
+    const { port } = baselineServer.address() as AddressInfo;
+    const baselineUrl = `http://127.0.0.1:${port}/v1/auth/token/lookup-self`;
+
+    // Warm-up (JIT, caches), not reported.
+    await load(baselineUrl, headers, 1);
+    await load(subjectUrl, headers, 1);
+    const baselineRounds: LoadFigures[] = [];
+    const subjectRounds: LoadFigures[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baselineRounds.push(await load(baselineUrl, headers, DURATION_S));
+      subjectRounds.push(await load(subjectUrl, headers, DURATION_S));
+    }
+    const baseline = best(baselineRounds);
+    const subject = best(subjectRounds);
+    const throughputRatio = subject.requestsPerSecond / baseline.requestsPerSecond;
+    report(
+      `lookup-self, ${CONNECTIONS} connections x ${DURATION_S} s, keep-alive, best of ${ROUNDS} alternating rounds`,
+    );
+    report(describeFigures('  bare node:http (same body)', baseline));
+    report(describeFigures('  strongroom lookup-self   ', subject));
+    report(`  throughput ratio ${fmt(throughputRatio)}x (target >= 0.5x)`);
+    if (subject.non2xx + subject.errors > 0) {
+      report('  warning: the subject answered errors; the figure is not comparable');
+    }
+    return { baseline, subject, throughputRatio };
+  } finally {
+    await new Promise<void>((resolve) => {
+      if (baselineServer === undefined) resolve();
+      else {
+        baselineServer.close(() => {
+          resolve();
+        });
+        baselineServer.closeAllConnections();
+      }
+    });
+    await server.close();
+  }
+}
