@@ -223,7 +223,17 @@ export function createMysqlPlugin(
           });
           return;
         }
-        await conn.query('ALTER USER CURRENT_USER() IDENTIFIED BY ?', [input.password]);
+        // `ALTER USER CURRENT_USER()` is silently ignored by some MariaDB versions: name the
+        // account explicitly, as the server identifies it (`user@host`).
+        const [rows] = await conn.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
+        const account = String(rows[0]?.account ?? '');
+        const at = account.lastIndexOf('@');
+        if (at <= 0) throw badRequest('unable to rotate root credentials: unknown current user');
+        await conn.query('ALTER USER ?@? IDENTIFIED BY ?', [
+          account.slice(0, at),
+          account.slice(at + 1),
+          input.password,
+        ]);
       }),
 
     async close() {
