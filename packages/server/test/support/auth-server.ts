@@ -4,7 +4,7 @@
  */
 import type { Clock } from '@strongroom/protocol';
 import { VaultClient } from '@strongroom/client';
-import { approleBackendFactory } from '../../src/auth/index.ts';
+import { approleBackendFactory, jwtBackendFactory } from '../../src/auth/index.ts';
 import { builtinBackends } from '../../src/builtin.ts';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
@@ -30,6 +30,8 @@ export async function startAuthServer(options: { clock?: Clock } = {}): Promise<
     backends: {
       ...builtinBackends,
       approle: approleBackendFactory,
+      jwt: jwtBackendFactory,
+      oidc: jwtBackendFactory,
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

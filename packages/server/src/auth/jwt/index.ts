@@ -1,0 +1,3 @@
+/** The JWT/OIDC auth method. */
+export { createJwtBackend, jwtBackendFactory } from './backend.ts';
+export type { JwtBackendOptions } from './backend.ts';
