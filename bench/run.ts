@@ -3,11 +3,13 @@
  * figure as a ratio against a baseline measured in the same run.
  */
 import { runClientCache } from './client-cache.ts';
+import { runDatabase } from './database.ts';
 import { report } from './lib.ts';
 import { runServerCore } from './server-core.ts';
 
 const benches: Record<string, () => Promise<unknown>> = {
   client: runClientCache,
+  database: runDatabase,
   'server-core': runServerCore,
 };
 
