@@ -92,9 +92,22 @@ describe('seal lifecycle over HTTP (file storage)', () => {
     expect(
       (await call(address, 'GET', 'sys/health', { query: { sealedcode: '299' } })).status,
     ).toBe(299);
-    expect(
-      (await call(address, 'GET', 'auth/token/lookup-self', { token: rootToken })).status,
-    ).toBe(503);
+    // Everything but the seal endpoints is behind the seal, known path or not, token or not.
+    for (const [method, path] of [
+      ['GET', 'auth/token/lookup-self'],
+      ['POST', 'auth/token/create'],
+      ['GET', 'sys/mounts'],
+      ['GET', 'sys/auth'],
+      ['LIST', 'sys/policies/acl'],
+      ['GET', 'sys/key-status'],
+      ['PUT', 'sys/rotate'],
+      ['GET', 'sys/internal/ui/mounts/secret'],
+      ['GET', 'no/such/mount'],
+    ] as const) {
+      const reply = await call(address, method, path, { token: rootToken });
+      expect(reply.status, `${method} ${path}`).toBe(503);
+      expect(reply.body, `${method} ${path}`).toEqual({ errors: ['Vault is sealed'] });
+    }
 
     // Progress, then reset.
     status = await client.sys.unseal(keys[4]!);
