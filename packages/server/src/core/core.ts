@@ -594,6 +594,7 @@ export class Core {
       rotate: () => core.seal.barrier.rotate().then(() => undefined),
       systemTtl: () => core.systemTtl(),
       audit: () => core.audit,
+      expiration: () => core.#requireActive().expiration,
       metrics: () => core.metrics.render(),
       listMounts: (kind: MountKind) => mountsOf().all(kind),
       mountAt: (path) => mountsOf().get(path),

@@ -103,7 +103,7 @@ export class MountTable {
       kind: mount.kind,
       path,
       type: mount.type,
-      accessor: `${mount.kind === 'auth' ? 'auth' : mount.type}_${randomBase62(8).toLowerCase()}`,
+      accessor: `${mount.kind === 'auth' ? `auth_${mount.type}` : mount.type}_${randomBase62(8).toLowerCase()}`,
       uuid: randomUUID(),
       description: mount.description ?? '',
       config: {

@@ -6,6 +6,7 @@ import { defineBackend } from '../../framework/backend.ts';
 import type { Backend } from '../../logical/backend.ts';
 import type { SystemDeps } from './deps.ts';
 import { AUDIT_ROOT_PATHS, auditPaths } from './path-audit.ts';
+import { leasePaths } from './path-leases.ts';
 import { mountPaths } from './path-mounts.ts';
 import { policyPaths } from './path-policies.ts';
 import { sealPaths } from './path-seal.ts';
@@ -33,7 +34,13 @@ export const SYSTEM_SEALED_PATHS: ReadonlySet<string> = new Set([
 export function createSystemBackend(deps: SystemDeps): Backend {
   return defineBackend({
     type: 'system',
-    paths: [...sealPaths(deps), ...mountPaths(deps), ...policyPaths(deps), ...auditPaths(deps)],
+    paths: [
+      ...sealPaths(deps),
+      ...mountPaths(deps),
+      ...policyPaths(deps),
+      ...auditPaths(deps),
+      ...leasePaths(deps),
+    ],
     specialPaths: {
       unauthenticated: SYSTEM_UNAUTHENTICATED_PATHS,
       root: [

@@ -4,6 +4,7 @@
 import type { MountConfig, MountInfo, MountKind } from '../../logical/backend.ts';
 import type { RequestAuth } from '../../logical/request.ts';
 import type { AuditSystemDeps } from './path-audit.ts';
+import type { LeasesDeps } from './path-leases.ts';
 
 export interface SealStatus {
   readonly type: 'shamir';
@@ -28,7 +29,7 @@ export interface InitResult {
   readonly rootToken: string;
 }
 
-export interface SystemDeps extends AuditSystemDeps {
+export interface SystemDeps extends AuditSystemDeps, LeasesDeps {
   // seal
   sealStatus(): Promise<SealStatus>;
   initialize(input: { secretShares: number; secretThreshold: number }): Promise<InitResult>;
