@@ -6,3 +6,5 @@ export { approleBackendFactory, createAppRoleBackend } from './approle/index.ts'
 export type { AppRoleOptions, LockoutPolicy } from './approle/index.ts';
 export { createJwtBackend, jwtBackendFactory } from './jwt/index.ts';
 export type { JwtBackendOptions } from './jwt/index.ts';
+export { createKubernetesBackend, kubernetesBackendFactory } from './kubernetes/index.ts';
+export type { KubernetesBackendOptions } from './kubernetes/index.ts';

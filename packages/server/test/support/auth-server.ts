@@ -4,7 +4,11 @@
  */
 import type { Clock } from '@strongroom/protocol';
 import { VaultClient } from '@strongroom/client';
-import { approleBackendFactory, jwtBackendFactory } from '../../src/auth/index.ts';
+import {
+  approleBackendFactory,
+  jwtBackendFactory,
+  kubernetesBackendFactory,
+} from '../../src/auth/index.ts';
 import { builtinBackends } from '../../src/builtin.ts';
 import { startServer } from '../../src/server.ts';
 import type { RunningServer } from '../../src/server.ts';
@@ -32,6 +36,7 @@ export async function startAuthServer(options: { clock?: Clock } = {}): Promise<
       approle: approleBackendFactory,
       jwt: jwtBackendFactory,
       oidc: jwtBackendFactory,
+      kubernetes: kubernetesBackendFactory,
     },
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   });

@@ -1,0 +1,138 @@
+/**
+ * `role/<name>` (create, read, update, delete) and LIST `role` for Kubernetes.
+ *
+ * A role names the service accounts (names and namespaces, globs allowed) that may log in
+ * with it, an optional audience the token must carry, and the token_* settings of issued
+ * tokens. Names and namespaces cannot both be `*`: a role must bind something.
+ */
+import { definePath } from '../../framework/path.ts';
+import type { CompiledPath, PathContext } from '../../framework/path.ts';
+import type { FieldTable } from '../../framework/fields.ts';
+import { badRequest, notFound } from '../../logical/errors.ts';
+import { getJson, putJson } from '../../logical/storage.ts';
+import type { Storage } from '../../logical/storage.ts';
+import {
+  DEFAULT_TOKEN_SETTINGS,
+  LEGACY_TOKEN_FIELDS,
+  TOKEN_FIELDS,
+  applyTokenFields,
+  tokenSettingsData,
+} from '../token-fields.ts';
+import type { TokenSettings } from '../token-fields.ts';
+
+export interface KubernetesRole {
+  readonly name: string;
+  readonly boundServiceAccountNames: readonly string[];
+  readonly boundServiceAccountNamespaces: readonly string[];
+  readonly audience: string;
+  readonly aliasNameSource: 'serviceaccount_uid' | 'serviceaccount_name';
+  readonly token: TokenSettings;
+}
+
+const roleFields = {
+  name: { type: 'string', description: 'Name of the role.', required: true },
+  bound_service_account_names: {
+    type: 'comma-string-slice',
+    description: 'Service account names allowed to log in ("*" for any; globs allowed).',
+  },
+  bound_service_account_namespaces: {
+    type: 'comma-string-slice',
+    description: 'Namespaces allowed to log in ("*" for any; globs allowed).',
+  },
+  audience: {
+    type: 'string',
+    description: 'An audience the token must carry (also asked of the TokenReview).',
+  },
+  alias_name_source: {
+    type: 'string',
+    description: 'How the login is named: "serviceaccount_uid" (default) or "serviceaccount_name".',
+    allowed: ['serviceaccount_uid', 'serviceaccount_name'],
+  },
+  ...TOKEN_FIELDS,
+  ...LEGACY_TOKEN_FIELDS,
+} as const satisfies FieldTable;
+
+export async function readRole(
+  storage: Storage,
+  name: string,
+): Promise<KubernetesRole | undefined> {
+  return getJson<KubernetesRole>(storage, `role/${name.toLowerCase()}`);
+}
+
+export function rolePaths(): CompiledPath[] {
+  return [
+    definePath({
+      pattern: 'role/?',
+      fields: {},
+      operations: {
+        list: async ({ storage }) => {
+          const keys = (await storage.list('role/')).filter((k) => !k.endsWith('/'));
+          if (keys.length === 0) throw notFound('not found', { errors: [] });
+          return { data: { keys } };
+        },
+      },
+      help: 'Lists the roles.',
+    }),
+    definePath({
+      pattern: 'role/(?<name>[\\w.@-]+)',
+      fields: roleFields,
+      existenceCheck: async ({ storage, fields }) =>
+        (await readRole(storage, fields.name)) !== undefined,
+      operations: {
+        read: async ({ storage, fields }) => {
+          const role = await readRole(storage, fields.name);
+          if (role === undefined) return undefined;
+          return {
+            data: {
+              bound_service_account_names: [...role.boundServiceAccountNames],
+              bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
+              audience: role.audience,
+              alias_name_source: role.aliasNameSource,
+              ...tokenSettingsData(role.token),
+            },
+          };
+        },
+        update: writeRole,
+        delete: async ({ storage, fields }) => {
+          await storage.delete(`role/${fields.name.toLowerCase()}`);
+          return undefined;
+        },
+      },
+      help: 'Creates, reads, updates or deletes a Kubernetes role.',
+    }),
+  ];
+}
+
+async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined> {
+  const { storage, fields, provided } = ctx;
+  const name = fields.name.toLowerCase();
+  const previous = await readRole(storage, name);
+  const role: KubernetesRole = {
+    name,
+    boundServiceAccountNames:
+      fields.bound_service_account_names ?? previous?.boundServiceAccountNames ?? [],
+    boundServiceAccountNamespaces:
+      fields.bound_service_account_namespaces ?? previous?.boundServiceAccountNamespaces ?? [],
+    audience: fields.audience ?? previous?.audience ?? '',
+    aliasNameSource: (fields.alias_name_source ??
+      previous?.aliasNameSource ??
+      'serviceaccount_uid') as KubernetesRole['aliasNameSource'],
+    token: applyTokenFields(previous?.token ?? DEFAULT_TOKEN_SETTINGS, fields, provided),
+  };
+  if (role.boundServiceAccountNames.length === 0) {
+    throw badRequest('"bound_service_account_names" can not be empty');
+  }
+  if (role.boundServiceAccountNamespaces.length === 0) {
+    throw badRequest('"bound_service_account_namespaces" can not be empty');
+  }
+  if (
+    role.boundServiceAccountNames.includes('*') &&
+    role.boundServiceAccountNamespaces.includes('*')
+  ) {
+    throw badRequest(
+      'service account names and namespaces can not both be set to "*": bind at least one',
+    );
+  }
+  await putJson(storage, `role/${name}`, role);
+  return undefined;
+}
