@@ -2,12 +2,14 @@
  * `npm run bench [-- name ...]`: runs the benchmarks (all, or those named) and prints each
  * figure as a ratio against a baseline measured in the same run.
  */
+import { runAuth } from './auth.ts';
 import { runClientCache } from './client-cache.ts';
 import { runDatabase } from './database.ts';
 import { report } from './lib.ts';
 import { runServerCore } from './server-core.ts';
 
 const benches: Record<string, () => Promise<unknown>> = {
+  auth: runAuth,
   client: runClientCache,
   database: runDatabase,
   'server-core': runServerCore,
