@@ -276,6 +276,11 @@ async function streamEvents(
     subscription.close();
   };
   req.socket.once('close', stop);
+  // Set while waiting for a backed-up socket to drain; the subscription's end (client gone,
+  // dropped as too slow, token revoked, sealed) wakes the wait. One reaction per stream, so
+  // repeated waits accumulate nothing.
+  let wake: (() => void) | undefined;
+  void subscription.done.then(() => wake?.());
   try {
     for (;;) {
       const event = await subscription.next();
@@ -286,8 +291,23 @@ async function streamEvents(
         )
       ) {
         // The socket is backed up: wait for it rather than queueing without bound (the bus
-        // drops this subscriber if it falls too far behind meanwhile).
-        await new Promise<void>((resolve) => res.once('drain', resolve));
+        // drops this subscriber if it falls too far behind meanwhile). Also stop waiting when
+        // the client goes away or the subscription ends (dropped, revoked, sealed): a destroyed
+        // socket never drains, and waiting on would keep this stream and its heartbeat forever.
+        if (subscription.endReason !== undefined) break;
+        const drained = await new Promise<boolean>((resolve) => {
+          const onDrain = (): void => {
+            wake = undefined;
+            resolve(true);
+          };
+          res.once('drain', onDrain);
+          wake = () => {
+            res.off('drain', onDrain);
+            wake = undefined;
+            resolve(false);
+          };
+        });
+        if (!drained) break;
       }
     }
   } finally {

@@ -48,6 +48,11 @@ export interface Subscription {
   next(): Promise<CloudEvent | undefined>;
   /** Why it ended, once it has: `closed`, `token revoked`, `too slow`. */
   readonly endReason: string | undefined;
+  /**
+   * Settles with the reason when the subscription ends, whether or not anyone is waiting in
+   * `next()` (a stream writer blocked on a full socket learns here that it was dropped).
+   */
+  readonly done: Promise<string>;
   close(): void;
 }
 
@@ -57,6 +62,7 @@ interface Subscriber {
   readonly queue: CloudEvent[];
   waiter: ((event: CloudEvent | undefined) => void) | undefined;
   ended: string | undefined;
+  readonly resolveDone: (reason: string) => void;
   /** Deliveries in flight for this subscriber, kept in publish order. */
   chain: Promise<void>;
 }
@@ -94,12 +100,17 @@ export class EventBus {
   }
 
   subscribe(eventType: string, auth: RequestAuth): Subscription {
+    let resolveDone: (reason: string) => void = () => undefined;
+    const done = new Promise<string>((resolve) => {
+      resolveDone = resolve;
+    });
     const subscriber: Subscriber = {
       pattern: typePattern(eventType),
       tokenHash: auth.tokenHash,
       queue: [],
       waiter: undefined,
       ended: undefined,
+      resolveDone,
       chain: Promise.resolve(),
     };
     this.#subscribers.add(subscriber);
@@ -115,6 +126,7 @@ export class EventBus {
       get endReason() {
         return subscriber.ended;
       },
+      done,
       close: () => {
         this.#end(subscriber, 'closed');
       },
@@ -175,6 +187,7 @@ export class EventBus {
     const waiter = subscriber.waiter;
     subscriber.waiter = undefined;
     waiter?.(undefined);
+    subscriber.resolveDone(reason);
   }
 
   #envelope(change: ChangeEvent, mount: MountInfo): CloudEvent {
