@@ -48,6 +48,7 @@ import { SYSTEM_SEALED_PATHS, createSystemBackend } from './system/index.ts';
 import type { InitResult, SealStatus, SystemDeps } from './system/index.ts';
 import { TokenStore, createTokenBackend, toRequestAuth } from './token/index.ts';
 import { SealManager } from '../barrier/index.ts';
+import { CachedStorage } from '../storage/index.ts';
 
 export const STRONGROOM_VERSION = '0.1.0';
 
@@ -395,7 +396,7 @@ export class Core {
       const policies = new PolicyStore(new StorageView(barrier, 'sys/policy/'));
       await policies.setup();
       const expiration: ExpirationManager = new ExpirationManager({
-        storage: new StorageView(barrier, 'sys/expire/'),
+        storage: new CachedStorage(new StorageView(barrier, 'sys/expire/')),
         clock: this.clock,
         logger: this.logger,
         revoke: (lease) => this.#revokeLease(lease),
@@ -405,7 +406,7 @@ export class Core {
         },
       });
       const tokens = new TokenStore({
-        storage: new StorageView(barrier, 'sys/token/'),
+        storage: new CachedStorage(new StorageView(barrier, 'sys/token/')),
         clock: this.clock,
         logger: this.logger,
         expiration,

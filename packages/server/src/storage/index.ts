@@ -1,3 +1,4 @@
+export { CachedStorage } from './cache.ts';
 export { compareKeys } from './keys.ts';
 export { MemoryStorage } from './memory.ts';
 export {

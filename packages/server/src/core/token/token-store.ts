@@ -13,7 +13,8 @@
  * - The expiration manager's `revoke` for an auth lease must call `revokeTree(lease.tokenHash)`
  *   (see `revokeLease`), which in turn deletes the lease through `forgetAuth`.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import { initialTtl } from '../../framework/ttl.ts';
@@ -106,7 +107,7 @@ export class TokenStore {
   readonly #expiration: TokenLeases;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  #salt: Promise<Buffer> | undefined;
+  #salt: Promise<KeyObject> | undefined;
   /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
   readonly #useLocks = new Map<string, Promise<unknown>>();
 
@@ -119,8 +120,10 @@ export class TokenStore {
 
   /** The salted hash of a raw token: the only form in which a token reaches storage or logs. */
   async hash(rawToken: string): Promise<string> {
-    const salt = await this.#loadSalt();
-    return createHmac('sha256', salt).update(rawToken, 'utf8').digest('hex');
+    // A prepared KeyObject: keyed with raw bytes, the HMAC re-imports its key on every call
+    // (about seven times slower), and every authenticated request hashes its token.
+    const key = await this.#loadSalt();
+    return createHmac('sha256', key).update(rawToken, 'utf8').digest('hex');
   }
 
   /** The token's entry, or undefined when it is unknown, expired, exhausted or revoked. */
@@ -549,13 +552,13 @@ export class TokenStore {
     }
   }
 
-  #loadSalt(): Promise<Buffer> {
+  #loadSalt(): Promise<KeyObject> {
     this.#salt ??= (async () => {
       const stored = await this.#storage.get(SALT_KEY);
-      if (stored !== undefined && stored.length >= 32) return Buffer.from(stored);
+      if (stored !== undefined && stored.length >= 32) return createSecretKey(stored);
       const salt = randomBytes(32);
       await this.#storage.put(SALT_KEY, salt);
-      return salt;
+      return createSecretKey(salt);
     })();
     // A storage failure must not poison every later lookup.
     void this.#salt.catch(() => {
