@@ -53,7 +53,8 @@ export function loginPaths(deps: { readonly keys: KeySources }): CompiledPath[] 
         update: async ({ storage, fields, clock, mount, request }) => {
           const config = await readConfig(storage);
           if (config === undefined) throw badRequest('could not load configuration');
-          const roleName = fields.role ?? config.defaultRole;
+          const roleName =
+            fields.role === undefined || fields.role === '' ? config.defaultRole : fields.role;
           if (roleName === '') throw badRequest('missing role');
           const role = await readRole(storage, roleName);
           if (role === undefined) throw badRequest(`role "${roleName}" could not be found`);
