@@ -114,7 +114,10 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
   const callerEntry = async (ctx: RequestContext): Promise<TokenEntry> => {
     const auth = ctx.request.auth;
     if (auth === undefined) throw permissionDenied();
-    const entry = await store.lookupByHash(auth.tokenHash);
+    // The caller passed authentication for this very request, possibly spending its last use.
+    const entry = await store.lookupByHash(auth.tokenHash, {
+      inFlightFinalUse: auth.numUses === 1,
+    });
     if (entry === undefined) throw badToken();
     return entry;
   };

@@ -133,10 +133,19 @@ export class TokenStore {
   }
 
   /** As `lookup`, by the salted hash (`RequestAuth.tokenHash`). */
-  async lookupByHash(hash: string): Promise<TokenEntry | undefined> {
+  async lookupByHash(
+    hash: string,
+    options: { readonly inFlightFinalUse?: boolean } = {},
+  ): Promise<TokenEntry | undefined> {
     if (!HASH_PATTERN.test(hash)) return undefined;
     const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
     if (entry === undefined) return undefined;
+    // The request spending a token's last use still sees its own token (marked -1 by
+    // `consumeUse`), reported with no uses left, as Vault reports it.
+    if (options.inFlightFinalUse === true && entry.numUses < 0) {
+      const spent = { ...entry, numUses: 0 };
+      return (await this.#isLive(spent)) ? spent : undefined;
+    }
     return (await this.#isLive(entry)) ? entry : undefined;
   }
 
