@@ -17,7 +17,8 @@
  * - Index rows are written before the entry and removed after it; a crash leaves index rows
  *   that resolve to nothing, which lookups treat as absent and `tidy` removes.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { addressAllowed } from '../cidr.ts';
@@ -72,7 +73,8 @@ const SALT_KEY = 'salt';
 
 export class AppRoleStore {
   readonly #locks = new KeyedLock();
-  #salt: Promise<Buffer> | undefined;
+  /** The salt as a prepared key: HMAC with a raw byte key re-imports it on every call. */
+  #salt: Promise<KeyObject> | undefined;
 
   /** HMAC-SHA256 of `value` under the mount's salt, hex. */
   async hmac(storage: Storage, value: string): Promise<string> {
@@ -300,13 +302,13 @@ export class AppRoleStore {
     return `secret_id/${await this.hmac(storage, roleName)}/`;
   }
 
-  #loadSalt(storage: Storage): Promise<Buffer> {
+  #loadSalt(storage: Storage): Promise<KeyObject> {
     this.#salt ??= (async () => {
       const stored = await storage.get(SALT_KEY);
-      if (stored !== undefined && stored.length >= 32) return Buffer.from(stored);
+      if (stored !== undefined && stored.length >= 32) return createSecretKey(Buffer.from(stored));
       const salt = randomBytes(32);
       await storage.put(SALT_KEY, salt);
-      return salt;
+      return createSecretKey(salt);
     })();
     // A storage failure must not poison every later request.
     this.#salt.catch(() => {
