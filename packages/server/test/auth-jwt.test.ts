@@ -7,10 +7,9 @@
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { refusal, startAuthServer } from './support/auth-server.ts';
 import type { AuthTestServer } from './support/auth-server.ts';
 import { selfSignedCertificate } from './support/auth-tls.ts';
@@ -210,16 +209,22 @@ describe('jwt over HTTP', () => {
     // does not call the provider (the unit tests prove that); once it has passed, the rotation
     // is picked up with exactly one fetch.
     published = [k1.jwk, k2.jwk];
-    await sleep(1_100);
-    const response = await login(await sign(k2));
-    expect(response?.auth?.client_token).toMatch(/^hvs\./);
-    expect(jwksFetches).toBe(before + 1);
-    const k3 = await signer('k3');
-    expect(await refusal(login(await sign(k3)))).toEqual({
-      status: 400,
-      errors: ['no known key matches the token (kid)'],
-    });
-    expect(jwksFetches).toBe(before + 1);
+    // jose keeps its cooldown on Date.now(): move the date past it instead of sleeping.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 1_100);
+      const response = await login(await sign(k2));
+      expect(response?.auth?.client_token).toMatch(/^hvs\./);
+      expect(jwksFetches).toBe(before + 1);
+      const k3 = await signer('k3');
+      expect(await refusal(login(await sign(k3)))).toEqual({
+        status: 400,
+        errors: ['no known key matches the token (kid)'],
+      });
+      expect(jwksFetches).toBe(before + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('logs in through OIDC discovery on an oidc mount', async () => {
