@@ -29,6 +29,7 @@ import type { Subscription } from './events/index.ts';
 import { ExpirationManager } from './expiration/index.ts';
 import type { LeaseEntry } from './expiration/index.ts';
 import { ServerMetrics } from './metrics.ts';
+import { RateLimitQuotas } from './quotas/index.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
 import { auditRequest, auditResponse } from './pipeline/audit.ts';
@@ -80,6 +81,7 @@ interface Active {
   readonly authority: TokenAuthority;
   readonly acl: AccessControl;
   readonly events: EventBus;
+  readonly quotas: RateLimitQuotas;
 }
 
 const SYSTEM_MOUNTS: readonly NewMount[] = [
@@ -213,6 +215,8 @@ export class Core {
   async handleRequest(request: LogicalRequest): Promise<PipelineResult> {
     const active = this.#active;
     if (active === undefined) return this.#handleSealed(request);
+    // Quotas first: a flood of logins is refused before any token or secret is looked at.
+    active.quotas.check(request.path, request.remoteAddress, request.data);
 
     const resolved = route(
       {
@@ -422,6 +426,11 @@ export class Core {
           canRead: async (auth, path) => (await acl.check(auth, 'read', path, {})).allowed,
         },
       });
+      const quotas = new RateLimitQuotas({
+        storage: new StorageView(barrier, 'sys/quotas/'),
+        clock: this.clock,
+      });
+      await quotas.load();
       const active: Active = {
         barrier,
         mounts,
@@ -432,6 +441,7 @@ export class Core {
         authority: tokens,
         acl,
         events,
+        quotas,
       };
       this.#active = active;
       for (const mount of mounts.all()) {
@@ -596,6 +606,8 @@ export class Core {
       systemTtl: () => core.systemTtl(),
       audit: () => core.audit,
       expiration: () => core.#requireActive().expiration,
+      quotas: () => core.#requireActive().quotas,
+      mountFor: (path) => core.#requireActive().mounts.match(path),
       metrics: () => core.metrics.render(),
       listMounts: (kind: MountKind) => mountsOf().all(kind),
       mountAt: (path) => mountsOf().get(path),

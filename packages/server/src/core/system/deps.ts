@@ -5,6 +5,7 @@ import type { MountConfig, MountInfo, MountKind } from '../../logical/backend.ts
 import type { RequestAuth } from '../../logical/request.ts';
 import type { AuditSystemDeps } from './path-audit.ts';
 import type { LeasesDeps } from './path-leases.ts';
+import type { QuotaDeps } from './path-quotas.ts';
 
 export interface SealStatus {
   readonly type: 'shamir';
@@ -29,7 +30,7 @@ export interface InitResult {
   readonly rootToken: string;
 }
 
-export interface SystemDeps extends AuditSystemDeps, LeasesDeps {
+export interface SystemDeps extends AuditSystemDeps, LeasesDeps, QuotaDeps {
   // seal
   sealStatus(): Promise<SealStatus>;
   initialize(input: { secretShares: number; secretThreshold: number }): Promise<InitResult>;
