@@ -38,6 +38,14 @@ export interface CliIo {
 
 /** The real process's streams and environment. */
 export function processIo(): CliIo {
+  // A reader that goes away (`strongroom kv get ... | head -1`) is not an error worth a stack
+  // trace: stop quietly, as Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   return {
     stdout: process.stdout,
     stderr: process.stderr,
