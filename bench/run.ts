@@ -7,12 +7,14 @@ import { runClientCache } from './client-cache.ts';
 import { runDatabase } from './database.ts';
 import { report } from './lib.ts';
 import { runServerCore } from './server-core.ts';
+import { runServerKv } from './server-kv.ts';
 
 const benches: Record<string, () => Promise<unknown>> = {
   auth: runAuth,
   client: runClientCache,
   database: runDatabase,
   'server-core': runServerCore,
+  'server-kv': runServerKv,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,437 @@
+/**
+ * KV engine and change-event benchmark (issue: KV engine, audit, events, metrics).
+ *   (a) KV v2 read (`GET /v1/secret/data/bench`) with a non-root token (a policy granting read on
+ *       that path only) and a file audit device enabled (a temp file), over HTTP keep-alive,
+ *       against a bare `node:http` server answering the same JSON body. Both are driven by
+ *       autocannon in a child process (the load generator never shares the servers' event
+ *       loop), same connections and duration, alternating baseline and subject, best round of
+ *       each.                                                                  target >= 0.4x
+ *   (b) Event latency: `SUBSCRIBERS` Server-Sent Events subscribers in a child process (their
+ *       parsing never shares the server's loop), each with a non-root token that may read the
+ *       written paths, so every delivery is re-authorized. From a KV v2 write acknowledged (the
+ *       writer has the HTTP response) to each subscriber receiving its event, over `WRITES`
+ *       writes, one at a time (the next write waits until every subscriber has the previous
+ *       event, so the figure is delivery latency, not queueing behind a backlog).
+ *                                                                            target p99 < 50 ms
+ * Both processes timestamp with `process.hrtime` (CLOCK_MONOTONIC, shared by all processes on
+ * the machine), so latencies across the process boundary are comparable. A subscriber can get
+ * its event before the writer has parsed its response, so single samples may be negative.
+ *
+ * This same file is the subscribers' child process when started with `SUBSCRIBER_FLAG`.
+ */
+import { execFile, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { builtinBackends } from '../packages/server/src/builtin.ts';
+import { startServer } from '../packages/server/src/server.ts';
+import type { RunningServer } from '../packages/server/src/server.ts';
+import { fmt, percentile, report } from './lib.ts';
+import type { LoadFigures } from './server-core.ts';
+
+const run = promisify(execFile);
+
+const CONNECTIONS = 10;
+const DURATION_S = 5;
+const ROUNDS = 2;
+const SUBSCRIBERS = 100;
+const WRITES = 200;
+const SUBSCRIBER_FLAG = '--strongroom-bench-sse-subscribers';
+const ROOT = 'bench-root';
+
+export interface EventLatencyFigures {
+  readonly subscribers: number;
+  readonly writes: number;
+  readonly samples: number;
+  readonly missing: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export interface ServerKvFigures {
+  readonly baseline: LoadFigures;
+  readonly subject: LoadFigures;
+  /** subject / baseline requests per second (higher is better). */
+  readonly throughputRatio: number;
+  readonly events: EventLatencyFigures;
+}
+
+// ----------------------------------------------------------------------------- load generator
+
+/** Runs autocannon's CLI in a child process and reads its JSON summary. */
+async function load(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  durationS: number,
+): Promise<LoadFigures> {
+  const cli = createRequire(import.meta.url).resolve('autocannon');
+  const args = [cli, '-j', '-c', String(CONNECTIONS), '-d', String(durationS)];
+  for (const [key, value] of Object.entries(headers)) args.push('-H', `${key}=${value}`);
+  args.push(url);
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  const summary = JSON.parse(stdout) as {
+    requests: { average: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+  return {
+    requestsPerSecond: summary.requests.average,
+    p50Ms: summary.latency.p50,
+    p99Ms: summary.latency.p99,
+    non2xx: summary.non2xx,
+    errors: summary.errors + summary.timeouts,
+  };
+}
+
+function best(rounds: readonly LoadFigures[]): LoadFigures {
+  return rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+}
+
+function describeFigures(name: string, f: LoadFigures): string {
+  const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
+  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
+}
+
+// ------------------------------------------------------------------------------------ helpers
+
+async function api(
+  server: RunningServer,
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${server.address}/v1/${path}`, {
+    method,
+    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+async function tokenFor(server: RunningServer, name: string, policy: string): Promise<string> {
+  await api(server, 'PUT', `sys/policies/acl/${name}`, ROOT, { policy });
+  const created = (await api(server, 'POST', 'auth/token/create', ROOT, {
+    policies: [name],
+    no_default_policy: true,
+    ttl: '24h',
+    display_name: name,
+  })) as { auth: { client_token: string } };
+  return created.auth.client_token;
+}
+
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+// ------------------------------------------------------------------------------ (a) KV reads
+
+async function kvReadThroughput(
+  server: RunningServer,
+): Promise<Pick<ServerKvFigures, 'baseline' | 'subject' | 'throughputRatio'>> {
+  const token = await tokenFor(
+    server,
+    'bench-kv-read',
+    'path "secret/data/bench" { capabilities = ["read"] }',
+  );
+  await api(server, 'PUT', 'secret/data/bench', ROOT, {
+    data: { username: 'app', password: 'correct-horse-battery-staple', port: 5432 },
+  });
+  const subjectUrl = `${server.address}/v1/secret/data/bench`;
+  const headers = { 'X-Vault-Token': token };
+  const sample = await fetch(subjectUrl, { headers });
+  if (sample.status !== 200) throw new Error(`the KV read answered ${sample.status}`);
+  const body = await sample.text();
+
+  // The baseline answers the very same bytes, with the same headers Strongroom sends.
+  const baselineServer: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    req.resume();
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-request-id': '00000000-0000-4000-8000-000000000000',
+    });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = baselineServer.address() as AddressInfo;
+    const baselineUrl = `http://127.0.0.1:${port}/v1/secret/data/bench`;
+    // Warm-up (JIT, caches), not reported.
+    await load(baselineUrl, headers, 1);
+    await load(subjectUrl, headers, 1);
+    const baselineRounds: LoadFigures[] = [];
+    const subjectRounds: LoadFigures[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      baselineRounds.push(await load(baselineUrl, headers, DURATION_S));
+      subjectRounds.push(await load(subjectUrl, headers, DURATION_S));
+    }
+    const baseline = best(baselineRounds);
+    const subject = best(subjectRounds);
+    return {
+      baseline,
+      subject,
+      throughputRatio: subject.requestsPerSecond / baseline.requestsPerSecond,
+    };
+  } finally {
+    await new Promise<void>((resolve) => {
+      baselineServer.close(() => {
+        resolve();
+      });
+      baselineServer.closeAllConnections();
+    });
+  }
+}
+
+// -------------------------------------------------------------------------- (b) event latency
+
+/** Parent -> child. */
+type ToSubscribers =
+  | {
+      readonly kind: 'start';
+      readonly address: string;
+      readonly token: string;
+      readonly count: number;
+    }
+  | { readonly kind: 'collect' };
+
+/** Child -> parent. */
+type FromSubscribers =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'failed'; readonly message: string }
+  /** Every subscriber has received the event of write `seq`. */
+  | { readonly kind: 'complete'; readonly seq: number }
+  /** Receipt times (hrtime ms) by write: `received[seq]` has one entry per subscriber. */
+  | { readonly kind: 'results'; readonly received: Record<string, number[]> };
+
+const EVENT_PREFIX = 'secret/data/bench-events/';
+
+/** The child process: `count` SSE subscribers, timestamps of every event they receive. */
+function runSubscribers(): void {
+  const send = (message: FromSubscribers): void => {
+    process.send?.(message);
+  };
+  const received = new Map<number, number[]>();
+  const streams: AbortController[] = [];
+  let count = 0;
+
+  const onEvent = (dataPath: string, at: number): void => {
+    if (!dataPath.startsWith(EVENT_PREFIX)) return;
+    const seq = Number(dataPath.slice(EVENT_PREFIX.length));
+    let times = received.get(seq);
+    if (times === undefined) {
+      times = [];
+      received.set(seq, times);
+    }
+    times.push(at);
+    if (times.length === count) send({ kind: 'complete', seq });
+  };
+
+  const subscribe = async (address: string, token: string): Promise<void> => {
+    const controller = new AbortController();
+    streams.push(controller);
+    const response = await fetch(`${address}/v1/sys/events/subscribe/kv-v2/data-write`, {
+      headers: { 'X-Vault-Token': token, Accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    if (response.status !== 200 || response.body === null) {
+      throw new Error(`subscribe answered ${response.status}`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    void (async () => {
+      let buffer = '';
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          const at = nowMs();
+          buffer += decoder.decode(value, { stream: true });
+          let boundary = buffer.indexOf('\n\n');
+          while (boundary !== -1) {
+            const frame = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            boundary = buffer.indexOf('\n\n');
+            const data = frame.split('\n').find((line) => line.startsWith('data: '));
+            if (data === undefined) continue;
+            const event = JSON.parse(data.slice(6)) as {
+              data: { event: { metadata: { data_path: string } } };
+            };
+            onEvent(event.data.event.metadata.data_path, at);
+          }
+        }
+      } catch {
+        // Aborted at the end of the run.
+      }
+    })();
+  };
+
+  process.on('message', (message: ToSubscribers) => {
+    if (message.kind === 'start') {
+      count = message.count;
+      Promise.all(
+        Array.from({ length: message.count }, () => subscribe(message.address, message.token)),
+      ).then(
+        () => {
+          send({ kind: 'ready' });
+        },
+        (error: unknown) => {
+          send({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+        },
+      );
+      return;
+    }
+    for (const controller of streams) controller.abort();
+    const results: FromSubscribers = { kind: 'results', received: Object.fromEntries(received) };
+    // Disconnect only once the results are out: disconnecting drops messages still queued.
+    process.send?.(results, () => {
+      process.disconnect();
+    });
+  });
+}
+
+async function eventLatency(server: RunningServer): Promise<EventLatencyFigures> {
+  const token = await tokenFor(
+    server,
+    'bench-events',
+    `path "sys/events/subscribe/kv*" { capabilities = ["read"] }
+     path "${EVENT_PREFIX}*" { capabilities = ["read"] }`,
+  );
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [SUBSCRIBER_FLAG], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiters = new Map<string, (message: FromSubscribers) => void>();
+  const completions = new Map<number, () => void>();
+  child.on('message', (message: FromSubscribers) => {
+    if (message.kind === 'complete') {
+      completions.get(message.seq)?.();
+      return;
+    }
+    waiters.get(message.kind === 'failed' ? 'ready' : message.kind)?.(message);
+  });
+  const expect = (kind: 'ready' | 'results', timeoutMs: number): Promise<FromSubscribers> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`subscribers: no ${kind} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.set(kind, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const ready = expect('ready', 30_000);
+    child.send({ kind: 'start', address: server.address, token, count: SUBSCRIBERS });
+    const started = await ready;
+    if (started.kind === 'failed') throw new Error(`subscribers failed: ${started.message}`);
+
+    // Warm-up writes (JIT on both sides), not measured.
+    const acked = new Map<number, number>();
+    const writeOne = async (seq: number): Promise<void> => {
+      const complete = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 2_000);
+        completions.set(seq, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      await api(server, 'PUT', `${EVENT_PREFIX}${seq}`, ROOT, { data: { value: `v${seq}` } });
+      acked.set(seq, nowMs());
+      await complete;
+      completions.delete(seq);
+    };
+    const warmUp = 20;
+    for (let seq = -warmUp; seq < 0; seq++) await writeOne(seq);
+    for (let seq = 0; seq < WRITES; seq++) await writeOne(seq);
+
+    const results = expect('results', 30_000);
+    child.send({ kind: 'collect' } satisfies ToSubscribers);
+    const collected = await results;
+    if (collected.kind !== 'results') throw new Error('subscribers: unexpected answer');
+    const latencies: number[] = [];
+    let missing = 0;
+    for (let seq = 0; seq < WRITES; seq++) {
+      const ack = acked.get(seq) ?? Number.NaN;
+      const times = collected.received[String(seq)] ?? [];
+      missing += SUBSCRIBERS - times.length;
+      for (const at of times) latencies.push(at - ack);
+    }
+    return {
+      subscribers: SUBSCRIBERS,
+      writes: WRITES,
+      samples: latencies.length,
+      missing,
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      maxMs: latencies.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY),
+    };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+  }
+}
+
+// ----------------------------------------------------------------------------------- the run
+
+export async function runServerKv(): Promise<ServerKvFigures> {
+  report('## KV engine and change events');
+  const discard = new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'strongroom-bench-kv-'));
+  const auditFile = join(dir, 'audit.log');
+  const server = await startServer({
+    dev: { rootTokenId: ROOT },
+    listenAddress: '127.0.0.1:0',
+    logDestination: discard,
+    backends: builtinBackends,
+  });
+  try {
+    await api(server, 'PUT', 'sys/audit/file', ROOT, {
+      type: 'file',
+      options: { file_path: auditFile },
+    });
+
+    const reads = await kvReadThroughput(server);
+    report(
+      `(a) KV v2 read, non-root token, file audit device, ${CONNECTIONS} connections x ${DURATION_S} s, keep-alive, best of ${ROUNDS} alternating rounds`,
+    );
+    report(describeFigures('  bare node:http (same body)', reads.baseline));
+    report(describeFigures('  strongroom KV v2 read     ', reads.subject));
+    report(`  throughput ratio ${fmt(reads.throughputRatio)}x (target >= 0.4x)`);
+    if (reads.subject.non2xx + reads.subject.errors > 0) {
+      report('  warning: the subject answered errors; the figure is not comparable');
+    }
+    const audited = (await stat(auditFile)).size;
+    report(`  audit file: ${fmt(audited / 1024 / 1024, 1)} MiB written`);
+
+    const events = await eventLatency(server);
+    report(
+      `(b) event latency, ${events.subscribers} SSE subscribers (child process), ${events.writes} KV v2 writes one at a time, write acknowledged -> event received`,
+    );
+    report(
+      `  p50 ${fmt(events.p50Ms)} ms, p99 ${fmt(events.p99Ms)} ms, max ${fmt(events.maxMs)} ms over ${events.samples} deliveries (target p99 < 50 ms)`,
+    );
+    if (events.missing > 0) report(`  warning: ${events.missing} deliveries missing`);
+    return { ...reads, events };
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes(SUBSCRIBER_FLAG)) runSubscribers();
