@@ -195,7 +195,7 @@ describe.skipIf(!ready && !CI)('lease restart drill (PostgreSQL and MariaDB)', (
     ]);
     return {
       pg: pgRows.rows[0]?.n ?? -1,
-      my: Number((myRows as { n: number }[])[0]?.n ?? -1),
+      my: Number((myRows as { n: number | string }[])[0]?.n ?? -1),
     };
   }
 
