@@ -5,6 +5,7 @@
 import { runAuth } from './auth.ts';
 import { runClientCache } from './client-cache.ts';
 import { runDatabase } from './database.ts';
+import { runLeases } from './leases.ts';
 import { report } from './lib.ts';
 import { runServerCore } from './server-core.ts';
 import { runServerKv } from './server-kv.ts';
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   auth: runAuth,
   client: runClientCache,
   database: runDatabase,
+  leases: runLeases,
   'server-core': runServerCore,
   'server-kv': runServerKv,
 };
