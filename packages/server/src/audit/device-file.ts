@@ -26,6 +26,8 @@ export class FileDevice implements AuditDevice {
   readonly #stdout: NodeJS.WritableStream;
   readonly #queue = new SerialQueue();
   #handle: FileHandle | undefined;
+  /** Lines waiting for the next write, with their callers' settlers. */
+  #pending: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(options: DeviceOptions, env: DeviceEnvironment) {
     // `path` is the older name of the option, still accepted by Vault.
@@ -43,30 +45,56 @@ export class FileDevice implements AuditDevice {
     });
   }
 
+  /**
+   * Appends one line. Group commit: lines that arrive while a write is in flight are joined and
+   * written together by the next write, and each caller's promise settles only when the write
+   * that carried its line has completed (or failed). Concurrent requests therefore share file
+   * writes instead of queueing one write each, and nothing is acknowledged before it is written.
+   */
   write(record: string): Promise<void> {
-    return this.#queue.run(async () => {
-      if (this.#target === 'discard') return;
-      if (this.#target === 'stdout') {
-        await writeToStream(this.#stdout, `${record}\n`);
-        return;
-      }
-      const handle = await this.#openNow();
-      const bytes = Buffer.from(`${record}\n`, 'utf8');
-      try {
-        // One write per line; the loop only runs again for a short write (a full disk).
-        let offset = 0;
-        while (offset < bytes.length) {
-          const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
-          if (bytesWritten === 0) throw new Error('short write');
-          offset += bytesWritten;
-        }
-      } catch (error) {
-        await this.#closeNow();
-        throw new Error(`cannot write audit file "${this.#target}": ${describeIoError(error)}`, {
-          cause: error,
-        });
+    if (this.#target === 'discard') return Promise.resolve();
+    return new Promise<void>((resolveLine, rejectLine) => {
+      this.#pending.push({ line: `${record}\n`, resolve: resolveLine, reject: rejectLine });
+      if (this.#pending.length === 1) {
+        // The first line of a new batch schedules its write; later ones ride along.
+        void this.#queue.run(() => this.#flush());
       }
     });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    if (batch.length === 0) return;
+    try {
+      await this.#writeText(batch.map((item) => item.line).join(''));
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
+  async #writeText(text: string): Promise<void> {
+    if (this.#target === 'stdout') {
+      await writeToStream(this.#stdout, text);
+      return;
+    }
+    const handle = await this.#openNow();
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      // One write per batch; the loop only runs again for a short write (a full disk).
+      let offset = 0;
+      while (offset < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+        if (bytesWritten === 0) throw new Error('short write');
+        offset += bytesWritten;
+      }
+    } catch (error) {
+      await this.#closeNow();
+      throw new Error(`cannot write audit file "${this.#target}": ${describeIoError(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   reopen(): Promise<void> {
