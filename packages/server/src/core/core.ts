@@ -389,7 +389,9 @@ export class Core {
   async #activate(): Promise<void> {
     {
       if (this.#active !== undefined) return;
-      const barrier = this.seal.barrier;
+      // Every read and write of the unsealed core goes through one cache over the barrier
+      // (see CachedStorage for why that keeps it exact); it is dropped at seal.
+      const barrier = new CachedStorage(this.seal.barrier);
       // Devices first: no request may pass unaudited once the core is active.
       await this.audit.load();
       const mounts = new MountTable(barrier);
@@ -400,7 +402,7 @@ export class Core {
       const policies = new PolicyStore(new StorageView(barrier, 'sys/policy/'));
       await policies.setup();
       const expiration: ExpirationManager = new ExpirationManager({
-        storage: new CachedStorage(new StorageView(barrier, 'sys/expire/')),
+        storage: new StorageView(barrier, 'sys/expire/'),
         clock: this.clock,
         logger: this.logger,
         revoke: (lease) => this.#revokeLease(lease),
@@ -410,7 +412,7 @@ export class Core {
         },
       });
       const tokens = new TokenStore({
-        storage: new CachedStorage(new StorageView(barrier, 'sys/token/')),
+        storage: new StorageView(barrier, 'sys/token/'),
         clock: this.clock,
         logger: this.logger,
         expiration,

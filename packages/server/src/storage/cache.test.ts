@@ -70,6 +70,23 @@ describe('CachedStorage', () => {
     expect(inner.reads).toBe(1);
   });
 
+  it('stays within its byte bound and never caches large values', async () => {
+    const inner = new CountingStorage();
+    const cached = new CachedStorage(inner, { maxBytes: 10, maxValueBytes: 6 });
+    await cached.put('big', bytes('0123456789'));
+    await cached.put('a', bytes('aaaaa'));
+    await cached.put('b', bytes('bbbbb'));
+    await cached.put('c', bytes('ccccc'));
+    inner.reads = 0;
+    expect(await cached.get('big')).toEqual(bytes('0123456789'));
+    expect(inner.reads).toBe(1);
+    await cached.get('c');
+    await cached.get('b');
+    expect(inner.reads).toBe(1);
+    await cached.get('a');
+    expect(inner.reads).toBe(2);
+  });
+
   it('lists from storage', async () => {
     const cached = new CachedStorage(new MemoryStorage());
     await cached.put('x/1', bytes('1'));

@@ -1,25 +1,38 @@
 /**
- * A read-through, write-through LRU cache in front of a Storage, for data with one owner.
+ * A read-through, write-through LRU cache in front of a Storage.
  *
- * Contract: every write to the cached keys must go through this object (the token store owns
- * `sys/token/`, the expiration manager `sys/expire/`; the server is the only active node).
- * Under that contract the cache is never stale. It holds decrypted values, so it lives only as
- * long as its owner, which the core discards at seal.
+ * Contract: every write to the underlying storage must go through this object. The core wraps
+ * the barrier in one instance when it unseals and hands out views of it, so every engine, the
+ * token store and the expiration manager write through it (the server is the only active
+ * node). Under that contract the cache is never stale. It holds decrypted values, so the core
+ * drops it at seal; while unsealed, the process holds the keyring that decrypts everything
+ * anyway, so a bounded plaintext cache adds no exposure that memory access would not already
+ * give.
  *
- * Why: authenticating a request reads the token entry and its lease; without a cache each read
- * is a storage round trip plus an AES-GCM decryption, on every request.
+ * Why: every request reads its token entry and lease, and most read engine data; without a
+ * cache each read is a storage round trip plus an AES-GCM decryption.
+ *
+ * Bounded by entries and by bytes; values larger than `maxValueBytes` are never cached.
  */
 import type { Storage } from '../logical/storage.ts';
 
 export class CachedStorage implements Storage {
   readonly #inner: Storage;
   readonly #max: number;
+  readonly #maxBytes: number;
+  readonly #maxValueBytes: number;
+  #bytes = 0;
   /** Insertion order doubles as recency: a hit is re-inserted. */
   readonly #entries = new Map<string, Uint8Array>();
 
-  constructor(inner: Storage, options: { maxEntries?: number } = {}) {
+  constructor(
+    inner: Storage,
+    options: { maxEntries?: number; maxBytes?: number; maxValueBytes?: number } = {},
+  ) {
     this.#inner = inner;
     this.#max = options.maxEntries ?? 10_000;
+    this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
+    this.#maxValueBytes = options.maxValueBytes ?? 64 * 1024;
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -36,13 +49,13 @@ export class CachedStorage implements Storage {
 
   async put(key: string, value: Uint8Array): Promise<void> {
     // Forget first: if the write fails, the next read goes to storage, never to a stale copy.
-    this.#entries.delete(key);
+    this.#forget(key);
     await this.#inner.put(key, value);
     this.#remember(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    this.#forget(key);
     await this.#inner.delete(key);
   }
 
@@ -51,10 +64,21 @@ export class CachedStorage implements Storage {
   }
 
   #remember(key: string, value: Uint8Array): void {
+    this.#forget(key);
+    if (value.length > this.#maxValueBytes) return;
     this.#entries.set(key, value.slice());
-    if (this.#entries.size > this.#max) {
+    this.#bytes += value.length;
+    while (this.#entries.size > this.#max || this.#bytes > this.#maxBytes) {
       const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
+      if (oldest.done === true) break;
+      this.#forget(oldest.value);
     }
+  }
+
+  #forget(key: string): void {
+    const existing = this.#entries.get(key);
+    if (existing === undefined) return;
+    this.#bytes -= existing.length;
+    this.#entries.delete(key);
   }
 }
