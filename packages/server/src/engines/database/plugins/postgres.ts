@@ -76,6 +76,18 @@ export function createPostgresPlugin(
     return created;
   };
 
+  /**
+   * Catalog changes run one at a time per connection, as Vault's plugin does: concurrent
+   * GRANTs on one object (or DROP OWNED of users granted on it) otherwise fail with
+   * "tuple concurrently updated", failing issuance and leaving revocations to retry.
+   */
+  let catalogTail: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = catalogTail.then(work, work);
+    catalogTail = next.catch(() => undefined);
+    return next;
+  };
+
   const withClient = async <T>(
     what: string,
     extraSecrets: readonly (string | undefined)[],
@@ -131,13 +143,15 @@ export function createPostgresPlugin(
       if (queries.length === 0) {
         return Promise.reject(badRequest('empty creation statements'));
       }
-      return withClient('unable to create user', [input.password], (client) =>
-        transaction(client, queries, {
-          name: input.username,
-          username: input.username,
-          password: input.password,
-          expiration: formatExpiration(input.expiration),
-        }),
+      return serialised(() =>
+        withClient('unable to create user', [input.password], (client) =>
+          transaction(client, queries, {
+            name: input.username,
+            username: input.username,
+            password: input.password,
+            expiration: formatExpiration(input.expiration),
+          }),
+        ),
       );
     },
 
@@ -160,30 +174,35 @@ export function createPostgresPlugin(
       }),
 
     revokeUser: (input) =>
-      withClient('unable to revoke user', [], async (client) => {
-        if (!(await roleExists(client, input.username))) return;
-        const queries = splitStatements(input.statements);
-        if (queries.length > 0) {
-          await transaction(client, queries, { name: input.username, username: input.username });
-          return;
-        }
-        const ident = quoteIdent(input.username);
-        // Best effort, in order; the DROP ROLE at the end is what must succeed.
-        const steps = [
-          `ALTER ROLE ${ident} NOLOGIN`,
-          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
-          `REASSIGN OWNED BY ${ident} TO CURRENT_USER`,
-          `DROP OWNED BY ${ident}`,
-        ];
-        for (const step of steps) {
-          try {
-            await client.query(step, step.includes('$1') ? [input.username] : []);
-          } catch (error) {
-            context.logger.warn({ err: errorSummary(error) }, 'revocation step failed; continuing');
+      serialised(() =>
+        withClient('unable to revoke user', [], async (client) => {
+          if (!(await roleExists(client, input.username))) return;
+          const queries = splitStatements(input.statements);
+          if (queries.length > 0) {
+            await transaction(client, queries, { name: input.username, username: input.username });
+            return;
           }
-        }
-        await client.query(`DROP ROLE IF EXISTS ${ident}`);
-      }),
+          const ident = quoteIdent(input.username);
+          // Best effort, in order; the DROP ROLE at the end is what must succeed.
+          const steps = [
+            `ALTER ROLE ${ident} NOLOGIN`,
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1 AND pid <> pg_backend_pid()',
+            `REASSIGN OWNED BY ${ident} TO CURRENT_USER`,
+            `DROP OWNED BY ${ident}`,
+          ];
+          for (const step of steps) {
+            try {
+              await client.query(step, step.includes('$1') ? [input.username] : []);
+            } catch (error) {
+              context.logger.warn(
+                { err: errorSummary(error) },
+                'revocation step failed; continuing',
+              );
+            }
+          }
+          await client.query(`DROP ROLE IF EXISTS ${ident}`);
+        }),
+      ),
 
     setPassword: (input) =>
       withClient('unable to set password', [input.password], (client) => {
