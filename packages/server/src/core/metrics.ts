@@ -19,6 +19,14 @@ export class ServerMetrics {
   readonly #duration: Histogram<'mount' | 'status'>;
   readonly #auditFailures: Counter;
   readonly #revocationFailures: Counter;
+  /** Labelled children by mount, method and status (a bounded set: mounts x verbs x codes). */
+  readonly #series = new Map<
+    string,
+    {
+      count: ReturnType<Counter<'mount' | 'method' | 'status'>['labels']>;
+      duration: ReturnType<Histogram<'mount' | 'status'>['labels']>;
+    }
+  >();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -87,10 +95,23 @@ export class ServerMetrics {
     });
   }
 
+  /**
+   * Counts one request. Runs on every request, so the labelled series are looked up once per
+   * (mount, method, status) and kept: prom-client hashes a label object on every call otherwise.
+   */
   observeRequest(mount: string, method: string, status: number, seconds: number): void {
-    const code = String(status);
-    this.#requests.inc({ mount, method, status: code });
-    this.#duration.observe({ mount, status: code }, seconds);
+    const key = `${mount}\u0000${method}\u0000${String(status)}`;
+    let series = this.#series.get(key);
+    if (series === undefined) {
+      const code = String(status);
+      series = {
+        count: this.#requests.labels({ mount, method, status: code }),
+        duration: this.#duration.labels({ mount, status: code }),
+      };
+      this.#series.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   auditFailed(): void {
