@@ -38,7 +38,8 @@ export interface ServerCoreFigures {
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
-const ROUNDS = 2;
+const ROUNDS = 3;
+const WARMUP_S = 4;
 
 /** Runs autocannon's CLI in a child process and reads its JSON summary. */
 async function load(
@@ -117,9 +118,10 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
     const { port } = baselineServer.address() as AddressInfo;
     const baselineUrl = `http://127.0.0.1:${port}/v1/auth/token/lookup-self`;
 
-    // Warm-up (JIT, caches), not reported.
-    await load(baselineUrl, headers, 1);
-    await load(subjectUrl, headers, 1);
+    // Warm-up (JIT, caches), not reported: long enough for the subject's hot path to be
+    // optimised, so the rounds compare steady states.
+    await load(baselineUrl, headers, WARMUP_S);
+    await load(subjectUrl, headers, WARMUP_S);
     const baselineRounds: LoadFigures[] = [];
     const subjectRounds: LoadFigures[] = [];
     for (let round = 0; round < ROUNDS; round++) {

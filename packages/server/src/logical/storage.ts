@@ -18,6 +18,12 @@ export interface Storage {
    * followed by `/`, once. As Vault's physical `List`.
    */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Optional: the value at `key` parsed as JSON, deeply frozen, possibly shared between callers
+   * (a cache may answer without decoding). `getJson` uses it when present. Callers must treat
+   * the result as immutable (copy, then change).
+   */
+  getParsed?(key: string): Promise<unknown>;
 }
 
 /** A physical backend is a Storage that may hold resources to release. */
@@ -30,6 +36,7 @@ const decoder = new TextDecoder();
 
 /** Reads a JSON document; undefined when absent. */
 export async function getJson<T>(storage: Storage, key: string): Promise<T | undefined> {
+  if (storage.getParsed !== undefined) return (await storage.getParsed(key)) as T | undefined;
   const raw = await storage.get(key);
   return raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as T);
 }
@@ -91,6 +98,16 @@ export class StorageView implements Storage {
 
   list(prefix: string): Promise<string[]> {
     return this.#inner.list(this.#expand(prefix));
+  }
+
+  getParsed(key: string): Promise<unknown> {
+    const inner = this.#inner;
+    if (inner.getParsed !== undefined) return inner.getParsed(this.#expand(key));
+    return inner
+      .get(this.#expand(key))
+      .then((raw) =>
+        raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as unknown),
+      );
   }
 
   /** A narrower view under this one. */

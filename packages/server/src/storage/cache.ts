@@ -16,6 +16,16 @@
  */
 import type { Storage } from '../logical/storage.ts';
 
+const decoder = new TextDecoder();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export class CachedStorage implements Storage {
   readonly #inner: Storage;
   readonly #max: number;
@@ -24,6 +34,8 @@ export class CachedStorage implements Storage {
   #bytes = 0;
   /** Insertion order doubles as recency: a hit is re-inserted. */
   readonly #entries = new Map<string, Uint8Array>();
+  /** Parsed, deeply frozen JSON of cached values, filled on first `getParsed`. */
+  readonly #parsed = new Map<string, unknown>();
 
   constructor(
     inner: Storage,
@@ -63,6 +75,27 @@ export class CachedStorage implements Storage {
     return this.#inner.list(prefix);
   }
 
+  /**
+   * The value parsed as JSON. A cached value is parsed once and shared, frozen, between callers
+   * (most of a request's reads are the same small JSON documents: its token entry, its lease).
+   */
+  async getParsed(key: string): Promise<unknown> {
+    if (this.#parsed.has(key)) {
+      // Keep recency in step with the bytes.
+      const bytes = this.#entries.get(key);
+      if (bytes !== undefined) {
+        this.#entries.delete(key);
+        this.#entries.set(key, bytes);
+      }
+      return this.#parsed.get(key);
+    }
+    const raw = await this.get(key);
+    if (raw === undefined) return undefined;
+    const value = deepFreeze(JSON.parse(decoder.decode(raw)) as unknown);
+    if (this.#entries.has(key)) this.#parsed.set(key, value);
+    return value;
+  }
+
   #remember(key: string, value: Uint8Array): void {
     this.#forget(key);
     if (value.length > this.#maxValueBytes) return;
@@ -76,6 +109,7 @@ export class CachedStorage implements Storage {
   }
 
   #forget(key: string): void {
+    this.#parsed.delete(key);
     const existing = this.#entries.get(key);
     if (existing === undefined) return;
     this.#bytes -= existing.length;
