@@ -87,6 +87,22 @@ describe('CachedStorage', () => {
     expect(inner.reads).toBe(2);
   });
 
+  it('parses a cached document once, shares it frozen, and drops it on write', async () => {
+    const cached = new CachedStorage(new MemoryStorage());
+    await cached.put('doc', bytes('{"a":{"b":1}}'));
+    const first = (await cached.getParsed('doc')) as { a: { b: number } };
+    const second = await cached.getParsed('doc');
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first.a)).toBe(true);
+    expect(() => {
+      (first.a as { b: number }).b = 2;
+    }).toThrow(TypeError);
+    await cached.put('doc', bytes('{"a":{"b":3}}'));
+    expect(await cached.getParsed('doc')).toEqual({ a: { b: 3 } });
+    await cached.delete('doc');
+    expect(await cached.getParsed('doc')).toBeUndefined();
+  });
+
   it('lists from storage', async () => {
     const cached = new CachedStorage(new MemoryStorage());
     await cached.put('x/1', bytes('1'));
