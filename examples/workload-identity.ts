@@ -19,7 +19,7 @@ const say = (line: string): void => {
 const server = await startServer({
   dev: { rootTokenId: 'root' },
   listenAddress: '127.0.0.1:0',
-  logDestination: { write: () => true } as unknown as NodeJS.WritableStream,
+  logDestination: { write: () => true },
 });
 try {
   const root = new VaultClient({ address: server.address, token: 'root' });
