@@ -95,7 +95,7 @@ describe('CachedStorage', () => {
     expect(second).toBe(first);
     expect(Object.isFrozen(first.a)).toBe(true);
     expect(() => {
-      (first.a).b = 2;
+      first.a.b = 2;
     }).toThrow(TypeError);
     await cached.put('doc', bytes('{"a":{"b":3}}'));
     expect(await cached.getParsed('doc')).toEqual({ a: { b: 3 } });
