@@ -8,8 +8,11 @@ import type { AuthResult, LogicalResponse, SecretResult } from '../../logical/re
 
 /** The token store, as seen by authenticate and register-lease. */
 export interface TokenAuthority {
-  /** The caller for a raw token, or undefined when it is unknown, expired or revoked. */
-  authenticate(rawToken: string): Promise<RequestAuth | undefined>;
+  /**
+   * The caller for a raw token, or undefined when it is unknown, expired, revoked, or bound to
+   * CIDRs that `remoteAddress` is outside of.
+   */
+  authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined>;
   /**
    * Counts one use of a use-limited token, before the request runs. 'last' means the token is
    * now refused and must be revoked (`revokeTree`) once the request is done.

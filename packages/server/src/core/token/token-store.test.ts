@@ -61,6 +61,19 @@ describe('policy rules', () => {
 });
 
 describe('TokenStore', () => {
+  it('refuses a CIDR-bound token from outside its CIDRs', async () => {
+    const f = await tokenFixture();
+    const rootEntry = (await f.store.lookup(f.root.clientToken))!;
+    const bound = await child(f, rootEntry, { boundCidrs: ['10.0.0.0/8', '127.0.0.1/32'] });
+    expect(await f.store.authenticate(bound.clientToken, '10.1.2.3')).toBeDefined();
+    expect(await f.store.authenticate(bound.clientToken, '127.0.0.1')).toBeDefined();
+    expect(await f.store.authenticate(bound.clientToken, '::ffff:127.0.0.1')).toBeDefined();
+    expect(await f.store.authenticate(bound.clientToken, '192.168.1.1')).toBeUndefined();
+    expect(await f.store.authenticate(bound.clientToken, '')).toBeUndefined();
+    // A lookup on someone's behalf (no address) is not a use.
+    expect(await f.store.authenticate(bound.clientToken)).toBeDefined();
+  });
+
   it('issues hvs. tokens and base62 accessors, and looks them up', async () => {
     const f = await tokenFixture();
     expect(f.root.clientToken).toMatch(/^hvs\.[0-9A-Za-z]{32}$/);

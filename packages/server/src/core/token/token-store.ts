@@ -26,6 +26,7 @@ import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { authLeaseId } from '../expiration/index.ts';
 import type { ExpirationManager, LeaseEntry } from '../expiration/index.ts';
+import { addressAllowed } from '../../auth/cidr.ts';
 import { randomBase62 } from '../random.ts';
 import {
   SALT_KEY,
@@ -397,9 +398,23 @@ export class TokenStore {
   // ---- the pipeline's TokenAuthority ----
 
   /** The caller for a raw token, or undefined when it is unknown, expired or revoked. */
-  async authenticate(rawToken: string): Promise<RequestAuth | undefined> {
+  /**
+   * The caller for a raw token. A token with bound CIDRs (`token_bound_cidrs` of the role that
+   * issued it) is refused from any other address, as if it did not exist.
+   */
+  async authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
     const entry = await this.lookup(rawToken);
-    return entry === undefined ? undefined : toRequestAuth(entry);
+    if (entry === undefined) return undefined;
+    const cidrs = entry.boundCidrs;
+    // Without an address (a lookup on someone's behalf, not a use), there is nothing to bind.
+    if (
+      cidrs !== undefined &&
+      remoteAddress !== undefined &&
+      !addressAllowed(remoteAddress, cidrs)
+    ) {
+      return undefined;
+    }
+    return toRequestAuth(entry);
   }
 
   /**
