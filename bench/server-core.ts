@@ -9,25 +9,14 @@
  * lease check), ACL, the token backend, the envelope and the request log line (written to a
  * discarding stream, so its formatting cost is counted but no terminal I/O is).
  */
-import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
-import { promisify } from 'node:util';
 import { startServer } from '@strongroom/server';
 import { fmt, report } from './lib.ts';
-
-const run = promisify(execFile);
-
-export interface LoadFigures {
-  readonly requestsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly non2xx: number;
-  readonly errors: number;
-}
+import { best, describeFigures, load } from './load.ts';
+import type { LoadFigures } from './load.ts';
 
 export interface ServerCoreFigures {
   readonly baseline: LoadFigures;
@@ -40,42 +29,6 @@ const CONNECTIONS = 10;
 const DURATION_S = 5;
 const ROUNDS = 3;
 const WARMUP_S = 4;
-
-/** Runs autocannon's CLI in a child process and reads its JSON summary. */
-async function load(
-  url: string,
-  headers: Readonly<Record<string, string>>,
-  durationS: number,
-): Promise<LoadFigures> {
-  const cli = createRequire(import.meta.url).resolve('autocannon');
-  const args = [cli, '-j', '-c', String(CONNECTIONS), '-d', String(durationS)];
-  for (const [key, value] of Object.entries(headers)) args.push('-H', `${key}=${value}`);
-  args.push(url);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const summary = JSON.parse(stdout) as {
-    requests: { average: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-  };
-  return {
-    requestsPerSecond: summary.requests.average,
-    p50Ms: summary.latency.p50,
-    p99Ms: summary.latency.p99,
-    non2xx: summary.non2xx,
-    errors: summary.errors + summary.timeouts,
-  };
-}
-
-function best(rounds: readonly LoadFigures[]): LoadFigures {
-  return rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-}
-
-function describeFigures(name: string, f: LoadFigures): string {
-  const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
-  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
-}
 
 export async function runServerCore(): Promise<ServerCoreFigures> {
   report('## server core');
@@ -120,13 +73,17 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
 
     // Warm-up (JIT, caches), not reported: long enough for the subject's hot path to be
     // optimised, so the rounds compare steady states.
-    await load(baselineUrl, headers, WARMUP_S);
-    await load(subjectUrl, headers, WARMUP_S);
+    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
+    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
     const baselineRounds: LoadFigures[] = [];
     const subjectRounds: LoadFigures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(await load(baselineUrl, headers, DURATION_S));
-      subjectRounds.push(await load(subjectUrl, headers, DURATION_S));
+      baselineRounds.push(
+        await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
+      );
+      subjectRounds.push(
+        await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
+      );
     }
     const baseline = best(baselineRounds);
     const subject = best(subjectRounds);

@@ -19,25 +19,23 @@
  *
  * This same file is the subscribers' child process when started with `SUBSCRIBER_FLAG`.
  */
-import { execFile, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { startServer } from '../packages/server/src/server.ts';
 import type { RunningServer } from '../packages/server/src/server.ts';
 import { fmt, percentile, report } from './lib.ts';
-import type { LoadFigures } from './server-core.ts';
+import { best, describeFigures, load } from './load.ts';
+import type { LoadFigures } from './load.ts';
 
-const run = promisify(execFile);
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
@@ -63,44 +61,6 @@ export interface ServerKvFigures {
   /** subject / baseline requests per second (higher is better). */
   readonly throughputRatio: number;
   readonly events: EventLatencyFigures;
-}
-
-// ----------------------------------------------------------------------------- load generator
-
-/** Runs autocannon's CLI in a child process and reads its JSON summary. */
-async function load(
-  url: string,
-  headers: Readonly<Record<string, string>>,
-  durationS: number,
-): Promise<LoadFigures> {
-  const cli = createRequire(import.meta.url).resolve('autocannon');
-  const args = [cli, '-j', '-c', String(CONNECTIONS), '-d', String(durationS)];
-  for (const [key, value] of Object.entries(headers)) args.push('-H', `${key}=${value}`);
-  args.push(url);
-  const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
-  const summary = JSON.parse(stdout) as {
-    requests: { average: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-    timeouts: number;
-  };
-  return {
-    requestsPerSecond: summary.requests.average,
-    p50Ms: summary.latency.p50,
-    p99Ms: summary.latency.p99,
-    non2xx: summary.non2xx,
-    errors: summary.errors + summary.timeouts,
-  };
-}
-
-function best(rounds: readonly LoadFigures[]): LoadFigures {
-  return rounds.reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
-}
-
-function describeFigures(name: string, f: LoadFigures): string {
-  const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
-  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
 }
 
 // ------------------------------------------------------------------------------------ helpers
@@ -169,13 +129,17 @@ async function kvReadThroughput(
     const { port } = baselineServer.address() as AddressInfo;
     const baselineUrl = `http://127.0.0.1:${port}/v1/secret/data/bench`;
     // Warm-up (JIT, caches), not reported.
-    await load(baselineUrl, headers, 1);
-    await load(subjectUrl, headers, 1);
+    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: 1 });
+    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: 1 });
     const baselineRounds: LoadFigures[] = [];
     const subjectRounds: LoadFigures[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(await load(baselineUrl, headers, DURATION_S));
-      subjectRounds.push(await load(subjectUrl, headers, DURATION_S));
+      baselineRounds.push(
+        await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
+      );
+      subjectRounds.push(
+        await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
+      );
     }
     const baseline = best(baselineRounds);
     const subject = best(subjectRounds);

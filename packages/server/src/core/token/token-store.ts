@@ -21,6 +21,7 @@ import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
 import { LogicalError, badRequest, permissionDenied } from '../../logical/errors.ts';
 import type { RequestAuth } from '../../logical/request.ts';
+import type { IssuedAuth } from '../pipeline/types.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
@@ -81,20 +82,8 @@ export interface CreatedToken {
   readonly ttlMs: number;
 }
 
-/** A token as the envelope's `auth` block reports it (the pipeline's IssuedAuth). */
-export interface IssuedToken {
-  readonly clientToken: string;
-  readonly accessor: string;
-  readonly policies: readonly string[];
-  readonly tokenPolicies: readonly string[];
-  readonly metadata: Readonly<Record<string, string>> | null;
-  readonly ttlMs: number;
-  readonly renewable: boolean;
-  readonly entityId: string;
-  readonly tokenType: 'service' | 'batch';
-  readonly orphan: boolean;
-  readonly numUses: number;
-}
+/** A token as the envelope's `auth` block reports it. */
+export type IssuedToken = IssuedAuth;
 
 /** Random characters after `hvs.`: 32 base62 characters, about 190 bits. */
 const TOKEN_RANDOM_CHARS = 32;
