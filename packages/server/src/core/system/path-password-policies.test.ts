@@ -1,0 +1,105 @@
+import { ManualClock } from '@strongroom/protocol';
+import { describe, expect, it } from 'vitest';
+import { defineBackend } from '../../framework/backend.ts';
+import type { RequestContext } from '../../logical/backend.ts';
+import { LogicalError } from '../../logical/errors.ts';
+import type { Operation } from '../../logical/request.ts';
+import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
+import { PasswordPolicyStore } from '../password-policy/index.ts';
+import { passwordPolicyPaths } from './path-password-policies.ts';
+
+const POLICY =
+  'length = 12\nrule "charset" {\n  charset = "abc"\n  min-chars = 2\n}\nrule "charset" {\n  charset = "0123"\n  min-chars = 2\n}\n';
+
+function setup() {
+  const clock = new ManualClock();
+  const { logger } = captureLogger();
+  const storage = memoryStorage();
+  const store = new PasswordPolicyStore(storage);
+  const backend = defineBackend({
+    type: 'system',
+    paths: passwordPolicyPaths({ passwordPolicies: () => store }),
+  });
+  const request = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
+    const ctx: RequestContext = {
+      signal: new AbortController().signal,
+      clock,
+      logger,
+      storage: memoryStorage(),
+      mount: {
+        kind: 'secret',
+        path: 'sys/',
+        type: 'system',
+        accessor: 'system',
+        uuid: 'system',
+        description: '',
+        config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
+        options: {},
+        local: false,
+        sealWrap: false,
+      },
+      request: {
+        id: 'r',
+        operation,
+        path,
+        data,
+        clientToken: '',
+        headers: {},
+        remoteAddress: '127.0.0.1',
+      },
+      ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
+    };
+    return backend.handleRequest(ctx);
+  };
+  const failing = async (promise: Promise<unknown>): Promise<LogicalError> => {
+    const caught: unknown = await promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).toBeInstanceOf(LogicalError);
+    return caught as LogicalError;
+  };
+  return { request, failing, storage };
+}
+
+describe('sys/policies/password', () => {
+  it('writes, reads, lists, generates from and deletes a policy', async () => {
+    const { request, failing } = setup();
+    expect(await request('update', 'policies/password/app', { policy: POLICY })).toBeUndefined();
+    expect(await request('read', 'policies/password/app')).toEqual({ data: { policy: POLICY } });
+    expect(await request('list', 'policies/password')).toEqual({ data: { keys: ['app'] } });
+
+    const generated = await request('read', 'policies/password/app/generate');
+    const password = generated?.data?.password;
+    expect(typeof password).toBe('string');
+    expect(password).toMatch(/^[abc0123]{12}$/);
+    expect(String(password).replace(/[^abc]/g, '').length).toBeGreaterThanOrEqual(2);
+    expect(String(password).replace(/[^0123]/g, '').length).toBeGreaterThanOrEqual(2);
+
+    expect(await request('delete', 'policies/password/app')).toBeUndefined();
+    expect((await failing(request('read', 'policies/password/app'))).status).toBe(404);
+    expect((await failing(request('read', 'policies/password/app/generate'))).code).toBe(
+      'not_found',
+    );
+    expect((await failing(request('list', 'policies/password'))).status).toBe(404);
+    // Deleting again succeeds.
+    expect(await request('delete', 'policies/password/app')).toBeUndefined();
+  });
+
+  it('stores nothing when the document is invalid', async () => {
+    const { request, failing, storage } = setup();
+    const error = await failing(
+      request('update', 'policies/password/bad', { policy: 'length = 20\n' }),
+    );
+    expect(error.code).toBe('invalid_policy');
+    expect(error.status).toBe(400);
+    expect(await storage.list('')).toEqual([]);
+  });
+
+  it('requires the policy field', async () => {
+    const { request, failing } = setup();
+    expect((await failing(request('update', 'policies/password/x', {}))).code).toBe(
+      'missing_field',
+    );
+  });
+});
