@@ -50,9 +50,10 @@ export async function clientFrom(
   flags: { readonly address?: string; readonly namespace?: string },
 ): Promise<VaultClient> {
   const address = addressFrom(io, flags);
-  if (!/^https?:\/\/[^/]/i.test(address)) {
+  // The address is not echoed: it could carry credentials (`https://user:pass@host`).
+  if (!/^https?:\/\/[^/@]+(\/|$)/i.test(address)) {
     throw new UsageError(
-      `invalid address "${address}": expected http://host:port or https://host:port`,
+      'invalid address: expected http://host:port or https://host:port, with no credentials in it',
     );
   }
   const token = await tokenFrom(io);

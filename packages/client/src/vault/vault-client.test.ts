@@ -147,7 +147,7 @@ describe('VaultClient transport', () => {
     expect(calls[0]?.headers['Content-Type']).toBe('application/merge-patch+json');
   });
 
-  it('maps connection failures to ProviderUnavailableError with the cause kept', async () => {
+  it('maps connection failures to ProviderUnavailableError, keeping only the cause code', async () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), {
       code: 'ECONNREFUSED',
     });
@@ -158,8 +158,39 @@ describe('VaultClient transport', () => {
     expect((error as Error).message).toBe(
       'GET secret/x: cannot reach http://127.0.0.1:1 (ECONNREFUSED)',
     );
-    expect(((error as Error).cause as Error).cause).toBe(cause);
+    expect((error as Error).cause).toMatchObject({ name: 'TypeError', code: 'ECONNREFUSED' });
     expect(classifyError(error)).toBe('transient');
+  });
+
+  it('never lets fetch quote the token through the cause', async () => {
+    const fetch: FetchFunction = () =>
+      Promise.reject(
+        new TypeError('Headers.append: "hvs.SECRET-TOKEN\nx" is an invalid header value'),
+      );
+    const client = new VaultClient({
+      address: 'http://127.0.0.1:1',
+      token: 'hvs.SECRET-TOKEN\nx',
+      fetch,
+    });
+    const error = await client.read('secret/x').catch((e: unknown) => e);
+    const printed = [
+      String(error),
+      JSON.stringify(error),
+      String((error as Error).cause),
+      (error as Error).stack,
+    ].join(' ');
+    expect(printed).not.toContain('SECRET-TOKEN');
+  });
+
+  it('refuses an address with credentials without echoing it', () => {
+    expect(() => new VaultClient({ address: 'https://user:pa55word@vault.example' })).toThrow(
+      /no credentials/,
+    );
+    try {
+      new VaultClient({ address: 'https://user:pa55word@vault.example' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('pa55word');
+    }
   });
 
   it('maps its own timeout to ProviderTimeoutError, and rethrows a caller abort as is', async () => {

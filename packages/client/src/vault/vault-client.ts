@@ -73,9 +73,10 @@ export class VaultClient {
   readonly #listVerb: 'GET' | 'LIST';
 
   constructor(options: VaultClientOptions) {
-    if (!/^https?:\/\//i.test(options.address)) {
+    if (!/^https?:\/\/[^/@]*$|^https?:\/\/[^/@]*\//i.test(options.address)) {
+      // Never echo the address: it may carry credentials (`https://user:pass@host`).
       throw new TypeError(
-        `invalid Vault address "${options.address}": expected http:// or https://`,
+        'invalid Vault address: expected http:// or https:// and no credentials in the address',
       );
     }
     this.address = options.address.replace(/\/+$/, '');
@@ -266,9 +267,15 @@ export class VaultClient {
       return new ProviderTimeoutError(`${method} ${apiPath}`, PROVIDER_NAME, this.#timeoutMs);
     }
     const code = networkCode(error);
+    // The cause keeps only the failure's name and code: fetch's own messages can quote a
+    // header value (the token) or the address (with any credentials in it).
+    const cause = Object.assign(new Error(code ?? 'fetch failed'), {
+      name: error instanceof Error ? error.name : 'Error',
+      ...(code === undefined ? {} : { code }),
+    });
     return new ProviderUnavailableError(
       `${method} ${apiPath}: cannot reach ${this.address}${code === undefined ? '' : ` (${code})`}`,
-      { path: apiPath, cause: error },
+      { path: apiPath, cause },
     );
   }
 }

@@ -129,9 +129,9 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    const detail = error instanceof SyntaxError ? error.message : 'malformed JSON';
-    throw new LogicalError('invalid_json', 400, `failed to parse JSON input: ${detail}`);
+  } catch {
+    // Never the parser's message: it quotes the body, which may hold a secret.
+    throw new LogicalError('invalid_json', 400, 'failed to parse JSON input: malformed JSON');
   }
   if (parsed === null) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {

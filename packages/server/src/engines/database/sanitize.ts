@@ -22,6 +22,15 @@ export function sanitizeMessage(text: string, secrets: readonly (string | undefi
     for (const form of new Set([secret, encodeURIComponent(secret)])) {
       out = out.split(form).join(REDACTED);
     }
+    // A driver may cut the statement it quotes in the middle of a secret: redact any trailing
+    // part of the message that is a prefix of it (8 characters or more).
+    for (let length = secret.length - 1; length >= 8; length--) {
+      const prefix = secret.slice(0, length);
+      if (out.includes(prefix)) {
+        out = out.split(prefix).join(REDACTED);
+        break;
+      }
+    }
   }
   return (
     out
@@ -33,6 +42,8 @@ export function sanitizeMessage(text: string, secrets: readonly (string | undefi
       .replace(/\b(password|pwd|passwd)\s*=\s*('[^']*'|"[^"]*"|[^\s;&]+)/gi, `$1=${REDACTED}`)
       // SQL echoed back in syntax errors: IDENTIFIED BY '...', PASSWORD '...'
       .replace(/\b(IDENTIFIED\s+BY|PASSWORD)\s+('[^']*'?|"[^"]*"?)/gi, `$1 '${REDACTED}'`)
+      // SET PASSWORD FOR 'user'@'host' = '...'
+      .replace(/\b(PASSWORD\s+FOR\s+\S+\s*=\s*)('[^']*'?|"[^"]*"?)/gi, `$1'${REDACTED}'`)
   );
 }
 

@@ -110,6 +110,16 @@ describe('sanitizer', () => {
     );
   });
 
+  it('removes a secret the driver cut short, and SET PASSWORD FOR values', () => {
+    const secret = 'A1b2-C3d4-E5f6-G7h8-I9j0';
+    const cut = `You have an error near 'SET PASSWORD FOR 'u'@'%' = '${secret.slice(0, 12)}`;
+    const clean = sanitizeMessage(cut, [secret]);
+    expect(clean).not.toContain(secret.slice(0, 8));
+    expect(sanitizeMessage("near SET PASSWORD FOR 'u'@'%' = 'unknown-secret'", [])).not.toContain(
+      'unknown-secret',
+    );
+  });
+
   it('builds an error with no cause and the code', () => {
     const driver = Object.assign(new Error('password authentication failed: Top-Secret'), {
       code: '28P01',
