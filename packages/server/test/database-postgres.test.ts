@@ -257,6 +257,33 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
     await admin.query(`DROP TABLE IF EXISTS sr_owned_${run}`);
   });
 
+  it("generates passwords from the connection's password policy", async () => {
+    await client.write('sys/policies/password/digits', {
+      policy: 'length = 24\nrule "charset" {\n  charset = "0123456789"\n  min-chars = 24\n}\n',
+    });
+    await client.write('database/config/pgpolicy', {
+      plugin_name: 'postgresql-database-plugin',
+      connection_url: CONNECTION_URL,
+      username: settings.user,
+      allowed_roles: 'policy-ro',
+      password_policy: 'digits',
+    });
+    await client.write('database/roles/policy-ro', {
+      db_name: 'pgpolicy',
+      creation_statements: CREATION,
+      default_ttl: '10m',
+    });
+    const creds = await client.read('database/creds/policy-ro');
+    const { username, password } = creds?.data as { username: string; password: string };
+    issued.push(username);
+    expect(password).toMatch(/^\d{24}$/);
+    expect(await selectAs(username, password)).toBe(3);
+    // A connection naming a policy that does not exist fails rather than falling back.
+    await client.write('database/config/pgpolicy', { password_policy: 'missing' });
+    await expect(client.read('database/creds/policy-ro')).rejects.toThrow();
+    await client.delete('database/config/pgpolicy');
+  });
+
   it('revokes the leases of a token when the token is revoked', async () => {
     const child = await client.write('auth/token/create', { policies: ['root'] });
     const childClient = client.withToken(child?.auth?.client_token ?? '');

@@ -29,6 +29,7 @@ import type { Subscription } from './events/index.ts';
 import { ExpirationManager } from './expiration/index.ts';
 import type { LeaseEntry } from './expiration/index.ts';
 import { ServerMetrics } from './metrics.ts';
+import { PasswordPolicyStore } from './password-policy/index.ts';
 import { RateLimitQuotas } from './quotas/index.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
@@ -82,6 +83,7 @@ interface Active {
   readonly acl: AccessControl;
   readonly events: EventBus;
   readonly quotas: RateLimitQuotas;
+  readonly passwordPolicies: PasswordPolicyStore;
 }
 
 const SYSTEM_MOUNTS: readonly NewMount[] = [
@@ -433,6 +435,9 @@ export class Core {
         clock: this.clock,
       });
       await quotas.load();
+      const passwordPolicies = new PasswordPolicyStore(
+        new StorageView(barrier, 'sys/password-policy/'),
+      );
       const active: Active = {
         barrier,
         mounts,
@@ -444,6 +449,7 @@ export class Core {
         acl,
         events,
         quotas,
+        passwordPolicies,
       };
       this.#active = active;
       for (const mount of mounts.all()) {
@@ -512,6 +518,7 @@ export class Core {
       logger: this.logger.child({ mount: mount.path }),
       storage: new StorageView(active.barrier, mountStoragePrefix(mount)),
       mount,
+      generatePassword: (policyName: string) => active.passwordPolicies.generate(policyName),
     };
     const backend = await factory(setup);
     await backend.initialize?.(setup);
@@ -609,6 +616,7 @@ export class Core {
       audit: () => core.audit,
       expiration: () => core.#requireActive().expiration,
       quotas: () => core.#requireActive().quotas,
+      passwordPolicies: () => core.#requireActive().passwordPolicies,
       mountFor: (path) => core.#requireActive().mounts.match(path),
       metrics: () => core.metrics.render(),
       listMounts: (kind: MountKind) => mountsOf().all(kind),

@@ -88,6 +88,8 @@ export interface BackendSetupContext {
   readonly logger: Logger;
   readonly storage: Storage;
   readonly mount: MountInfo;
+  /** A password from the named policy (`sys/policies/password/<name>`); 404 when it does not exist. */
+  readonly generatePassword?: (policyName: string) => Promise<string>;
 }
 
 /** Builds a backend for a mount. Registered per type (`kv`, `database`, `approle`, ...). */

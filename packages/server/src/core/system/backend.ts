@@ -8,6 +8,7 @@ import type { SystemDeps } from './deps.ts';
 import { AUDIT_ROOT_PATHS, auditPaths } from './path-audit.ts';
 import { leasePaths } from './path-leases.ts';
 import { mountPaths } from './path-mounts.ts';
+import { passwordPolicyPaths } from './path-password-policies.ts';
 import { quotaPaths } from './path-quotas.ts';
 import { policyPaths } from './path-policies.ts';
 import { sealPaths } from './path-seal.ts';
@@ -42,6 +43,7 @@ export function createSystemBackend(deps: SystemDeps): Backend {
       ...auditPaths(deps),
       ...leasePaths(deps),
       ...quotaPaths(deps),
+      ...passwordPolicyPaths(deps),
     ],
     specialPaths: {
       unauthenticated: SYSTEM_UNAUTHENTICATED_PATHS,

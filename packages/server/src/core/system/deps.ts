@@ -5,6 +5,7 @@ import type { MountConfig, MountInfo, MountKind } from '../../logical/backend.ts
 import type { RequestAuth } from '../../logical/request.ts';
 import type { AuditSystemDeps } from './path-audit.ts';
 import type { LeasesDeps } from './path-leases.ts';
+import type { PasswordPolicyDeps } from './path-password-policies.ts';
 import type { QuotaDeps } from './path-quotas.ts';
 
 export interface SealStatus {
@@ -30,7 +31,7 @@ export interface InitResult {
   readonly rootToken: string;
 }
 
-export interface SystemDeps extends AuditSystemDeps, LeasesDeps, QuotaDeps {
+export interface SystemDeps extends AuditSystemDeps, LeasesDeps, QuotaDeps, PasswordPolicyDeps {
   // seal
   sealStatus(): Promise<SealStatus>;
   initialize(input: { secretShares: number; secretThreshold: number }): Promise<InitResult>;

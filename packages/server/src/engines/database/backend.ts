@@ -32,6 +32,7 @@ export function createDatabaseBackend(
     storage: setup.storage,
     logger: setup.logger,
     ...(options.pluginFactory === undefined ? {} : { pluginFactory: options.pluginFactory }),
+    ...(setup.generatePassword === undefined ? {} : { generatePassword: setup.generatePassword }),
   });
   const rotation = new StaticRotation({
     engine,

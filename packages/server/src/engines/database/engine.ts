@@ -12,6 +12,7 @@ import type { Storage } from '../../logical/storage.ts';
 import type { DatabasePlugin, PluginFactory } from './plugin.ts';
 import { createMysqlPlugin } from './plugins/mysql.ts';
 import { createPostgresPlugin } from './plugins/postgres.ts';
+import { generatePassword } from './password.ts';
 import { readConnection } from './records.ts';
 import type { ConnectionEntry } from './records.ts';
 
@@ -26,6 +27,8 @@ export interface EngineDeps {
   readonly storage: Storage;
   readonly logger: Logger;
   readonly pluginFactory?: PluginFactory;
+  /** Passwords from a named policy (`sys/policies/password/<name>`), when the server has them. */
+  readonly generatePassword?: (policyName: string) => Promise<string>;
 }
 
 interface Installed {
@@ -37,6 +40,7 @@ export class DatabaseEngine {
   readonly storage: Storage;
   readonly logger: Logger;
   readonly #factory: PluginFactory;
+  readonly #policyPassword: ((policyName: string) => Promise<string>) | undefined;
   readonly #plugins = new Map<string, Installed>();
   readonly #locks = new Map<string, Promise<unknown>>();
   #closed = false;
@@ -45,6 +49,19 @@ export class DatabaseEngine {
     this.storage = deps.storage;
     this.logger = deps.logger;
     this.#factory = deps.pluginFactory ?? defaultPluginFactory;
+    this.#policyPassword = deps.generatePassword;
+  }
+
+  /**
+   * A new password for a connection's users: from its `password_policy` when set (failing
+   * rather than silently falling back to a weaker default), else Vault's default form.
+   */
+  async password(entry: Pick<ConnectionEntry, 'passwordPolicy'>): Promise<string> {
+    if (entry.passwordPolicy === '') return generatePassword();
+    if (this.#policyPassword === undefined) {
+      throw badRequest('password policies are not available on this server');
+    }
+    return this.#policyPassword(entry.passwordPolicy);
   }
 
   /** A plugin for `entry` that is not yet installed (config writes verify it first). */

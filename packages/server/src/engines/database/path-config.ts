@@ -13,7 +13,6 @@ import { LogicalError, badRequest, notFound } from '../../logical/errors.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { hasLiteralPassword, maskConnectionUrl } from './connection-url.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { generatePassword } from './password.ts';
 import { PLUGIN_NAMES, isPluginName } from './plugin.ts';
 import { CONFIG_PREFIX, readConnection, seconds, writeConnection } from './records.ts';
 import type { ConnectionEntry } from './records.ts';
@@ -170,11 +169,6 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
                   'Password found in connection_url, use a templated url to enable root rotation and prevent read access to password information.',
                 );
               }
-              if (entry.passwordPolicy !== '') {
-                warnings.push(
-                  'password_policy is stored but not applied: passwords follow the default policy.',
-                );
-              }
               return warnings.length === 0 ? undefined : { warnings };
             },
           ),
@@ -216,7 +210,7 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
               throw badRequest('unable to rotate root credentials: no username in configuration');
             }
             // Durable before the database changes; a retry reuses it (idempotent).
-            const password = entry.pendingRootPassword ?? generatePassword();
+            const password = entry.pendingRootPassword ?? (await engine.password(entry));
             if (entry.pendingRootPassword === undefined) {
               await writeConnection(storage, { ...entry, pendingRootPassword: password });
             }

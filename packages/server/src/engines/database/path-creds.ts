@@ -12,7 +12,6 @@ import type { SecretType } from '../../framework/secret.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { generatePassword } from './password.ts';
 import { readRole, roleAllowed } from './records.ts';
 import type { CredsInternal } from './secret-creds.ts';
 import { generateUsername } from './username.ts';
@@ -41,7 +40,7 @@ export function credsPaths(engine: DatabaseEngine, creds: SecretType): CompiledP
             entry.usernameTemplate === '' ? plugin.defaultUsernameTemplate : entry.usernameTemplate,
             { displayName: request.auth?.displayName ?? '', roleName: fields.name, nowMs: now },
           );
-          const password = generatePassword();
+          const password = await engine.password(entry);
           await plugin.newUser({
             username,
             password,

@@ -17,7 +17,6 @@ import type { Clock, Timer } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { generatePassword } from './password.ts';
 import { STATIC_ROLE_PREFIX, readStaticRole, writeStaticRole } from './records.ts';
 import type { StaticRoleEntry } from './records.ts';
 import { errorSummary } from './sanitize.ts';
@@ -111,7 +110,9 @@ export class StaticRotation {
     const entry = await readStaticRole(storage, name);
     if (entry === undefined) throw badRequest(`no static role named "${name}"`);
     // Step 1: the password to install is durable before the database sees it.
-    const password = entry.pendingPassword ?? generatePassword();
+    const password =
+      entry.pendingPassword ??
+      (await this.#engine.password((await this.#engine.connection(entry.dbName)).entry));
     const pending: StaticRoleEntry = { ...entry, pendingPassword: password };
     if (entry.pendingPassword === undefined) await writeStaticRole(storage, name, pending);
     try {
