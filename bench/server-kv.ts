@@ -36,7 +36,6 @@ import { fmt, percentile, report } from './lib.ts';
 import { best, describeFigures, load } from './load.ts';
 import type { LoadFigures } from './load.ts';
 
-
 const CONNECTIONS = 10;
 const DURATION_S = 5;
 const ROUNDS = 2;
