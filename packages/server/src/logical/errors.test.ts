@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LogicalError } from './errors.ts';
 import type { ErrorCode } from './errors.ts';
@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_duration: 400,
   invalid_policy: 400,
   already_initialized: 400,
+  not_initialized: 400,
   invalid_key: 400,
   check_and_set: 400,
   lease_not_found: 400,
@@ -30,7 +31,6 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   internal: 500,
   audit_failed: 500,
-  not_initialized: 503,
   sealed: 503,
   upstream_unavailable: 503,
 };
@@ -45,6 +45,27 @@ describe('docs/errors.md', () => {
   it('lists no code the server does not have', () => {
     const documented = [...doc.matchAll(/^\| `([a-z_]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual(Object.keys(STATUS).sort());
+  });
+});
+
+describe('the server raises each code with its documented status', () => {
+  const root = new URL('../', import.meta.url);
+  const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => readFileSync(new URL(file, root), 'utf8'));
+  const raised = sources.flatMap((text) =>
+    [...text.matchAll(/new LogicalError\(\s*'([a-z_]+)',\s*(\d{3})/g)].map((m) => [
+      m[1],
+      Number(m[2]),
+    ]),
+  );
+
+  it('finds the raise sites', () => {
+    expect(raised.length).toBeGreaterThan(50);
+  });
+
+  it.each(raised)('%s is raised with status %d, as docs/errors.md says', (code, status) => {
+    expect(STATUS[code as ErrorCode]).toBe(status);
   });
 });
 

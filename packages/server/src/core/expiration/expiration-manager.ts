@@ -305,7 +305,7 @@ export class ExpirationManager {
       if (failure instanceof LogicalError) throw failure;
       throw new LogicalError(
         'upstream_unavailable',
-        502,
+        503,
         `failed to revoke ${failed} lease(s) under "${dir}"; retry, or use force`,
       );
     }
