@@ -1,12 +1,10 @@
 import { ManualClock } from '@strongroom/protocol';
 import { describe, expect, it } from 'vitest';
-import { defineBackend } from '../../framework/backend.ts';
-import type { RequestContext } from '../../logical/backend.ts';
 import { LogicalError } from '../../logical/errors.ts';
-import type { Operation } from '../../logical/request.ts';
 import { ExpirationManager } from '../expiration/index.ts';
 import type { LeaseEntry } from '../expiration/index.ts';
 import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
+import { systemRequester } from './test-support.ts';
 import { leasePaths } from './path-leases.ts';
 
 async function setup() {
@@ -26,10 +24,6 @@ async function setup() {
     renew: (_lease, incrementMs) => Promise.resolve({ ttlMs: incrementMs }),
   });
   await manager.start();
-  const backend = defineBackend({
-    type: 'system',
-    paths: leasePaths({ expiration: () => manager }),
-  });
   const issue = async (path = 'database/creds/ro'): Promise<string> =>
     (
       await manager.registerSecret({
@@ -45,37 +39,7 @@ async function setup() {
         bounds: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
       })
     ).leaseId;
-  const request = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
-    const ctx: RequestContext = {
-      signal: new AbortController().signal,
-      clock,
-      logger,
-      storage: memoryStorage(),
-      mount: {
-        kind: 'secret',
-        path: 'sys/',
-        type: 'system',
-        accessor: 'system',
-        uuid: 'system',
-        description: '',
-        config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-        options: {},
-        local: false,
-        sealWrap: false,
-      },
-      request: {
-        id: 'r',
-        operation,
-        path,
-        data,
-        clientToken: '',
-        headers: {},
-        remoteAddress: '127.0.0.1',
-      },
-      ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
-    };
-    return backend.handleRequest(ctx);
-  };
+  const request = systemRequester(leasePaths({ expiration: () => manager }), { clock, logger });
   const failing = async (promise: Promise<unknown>): Promise<LogicalError> => {
     try {
       await promise;

@@ -1,10 +1,8 @@
 import { ManualClock } from '@strongroom/protocol';
 import { describe, expect, it } from 'vitest';
-import { defineBackend } from '../../framework/backend.ts';
-import type { RequestContext } from '../../logical/backend.ts';
 import { LogicalError } from '../../logical/errors.ts';
-import type { Operation } from '../../logical/request.ts';
 import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
+import { systemRequester } from './test-support.ts';
 import { PasswordPolicyStore } from '../password-policy/index.ts';
 import { passwordPolicyPaths } from './path-password-policies.ts';
 
@@ -16,41 +14,10 @@ function setup() {
   const { logger } = captureLogger();
   const storage = memoryStorage();
   const store = new PasswordPolicyStore(storage);
-  const backend = defineBackend({
-    type: 'system',
-    paths: passwordPolicyPaths({ passwordPolicies: () => store }),
+  const request = systemRequester(passwordPolicyPaths({ passwordPolicies: () => store }), {
+    clock,
+    logger,
   });
-  const request = (operation: Operation, path: string, data: Record<string, unknown> = {}) => {
-    const ctx: RequestContext = {
-      signal: new AbortController().signal,
-      clock,
-      logger,
-      storage: memoryStorage(),
-      mount: {
-        kind: 'secret',
-        path: 'sys/',
-        type: 'system',
-        accessor: 'system',
-        uuid: 'system',
-        description: '',
-        config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-        options: {},
-        local: false,
-        sealWrap: false,
-      },
-      request: {
-        id: 'r',
-        operation,
-        path,
-        data,
-        clientToken: '',
-        headers: {},
-        remoteAddress: '127.0.0.1',
-      },
-      ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
-    };
-    return backend.handleRequest(ctx);
-  };
   const failing = async (promise: Promise<unknown>): Promise<LogicalError> => {
     const caught: unknown = await promise.then(
       () => undefined,
