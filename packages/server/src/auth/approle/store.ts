@@ -22,7 +22,7 @@ import type { KeyObject } from 'node:crypto';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { addressAllowed } from '../cidr.ts';
-import { KeyedLock } from '../keyed-lock.ts';
+import { KeyedLock } from '../../framework/keyed-lock.ts';
 import type { TokenSettings } from '../token-fields.ts';
 
 export interface RoleEntry {

@@ -17,6 +17,7 @@ import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
+import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
 import { LogicalError, badRequest, permissionDenied } from '../../logical/errors.ts';
@@ -99,7 +100,7 @@ export class TokenStore {
   readonly #logger: Logger;
   #salt: Promise<KeyObject> | undefined;
   /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
-  readonly #useLocks = new Map<string, Promise<unknown>>();
+  readonly #useLocks = new KeyedLock();
 
   constructor(deps: TokenStoreDeps) {
     this.#storage = deps.storage;
@@ -160,7 +161,7 @@ export class TokenStore {
    */
   async useToken(entry: TokenEntry): Promise<TokenEntry | undefined> {
     if (entry.numUses === 0) return entry;
-    return this.#withUseLock(entry.hash, async () => {
+    return this.#useLocks.run(entry.hash, async () => {
       const current = await this.lookupByHash(entry.hash);
       if (current === undefined) return undefined;
       if (current.numUses === 0) return current;
@@ -414,7 +415,7 @@ export class TokenStore {
    * use is left.
    */
   async consumeUse(auth: RequestAuth): Promise<'ok' | 'last'> {
-    return this.#withUseLock(auth.tokenHash, async () => {
+    return this.#useLocks.run(auth.tokenHash, async () => {
       const current = await this.lookupByHash(auth.tokenHash);
       if (current === undefined || current.numUses < 0) throw permissionDenied();
       if (current.numUses === 0) return 'ok';
@@ -578,18 +579,6 @@ export class TokenStore {
       this.#salt = undefined;
     });
     return this.#salt;
-  }
-
-  async #withUseLock<T>(hash: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#useLocks.get(hash) ?? Promise.resolve();
-    const run = previous.then(task, task);
-    const settled = run.catch(() => undefined);
-    this.#useLocks.set(hash, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.#useLocks.get(hash) === settled) this.#useLocks.delete(hash);
-    }
   }
 }
 

@@ -7,6 +7,7 @@
  * `closeAll` when the mount is cleaned up). Nothing else closes a pool.
  */
 import type { Logger } from 'pino';
+import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { badRequest } from '../../logical/errors.ts';
 import type { Storage } from '../../logical/storage.ts';
 import type { DatabasePlugin, PluginFactory } from './plugin.ts';
@@ -42,7 +43,7 @@ export class DatabaseEngine {
   readonly #factory: PluginFactory;
   readonly #policyPassword: ((policyName: string) => Promise<string>) | undefined;
   readonly #plugins = new Map<string, Installed>();
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #locks = new KeyedLock();
   #closed = false;
 
   constructor(deps: EngineDeps) {
@@ -116,16 +117,6 @@ export class DatabaseEngine {
 
   /** Runs `fn` after every earlier `fn` for the same key has settled. */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#locks.set(key, tail);
-    void tail.then(() => {
-      if (this.#locks.get(key) === tail) this.#locks.delete(key);
-    });
-    return run;
+    return this.#locks.run(key, fn);
   }
 }

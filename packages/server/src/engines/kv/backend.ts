@@ -19,14 +19,14 @@
  * Contracts: the engine never logs, and never puts a secret value in an error or an event;
  * `data` fields are marked sensitive for the audit devices. Change events go in the response
  * and the pipeline publishes them. Writes on one secret are serialised per mount (see
- * `key-locks.ts`) so versions and check-and-set stay exact.
+ * `framework/keyed-lock.ts`) so versions and check-and-set stay exact.
  */
 import { defineBackend } from '../../framework/backend.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import type { Backend, BackendFactory } from '../../logical/backend.ts';
 import { LogicalError } from '../../logical/errors.ts';
-import { KeyLocks } from './key-locks.ts';
+import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { configPaths } from './path-config.ts';
 import { dataPaths } from './path-data.ts';
 import { metadataPaths } from './path-metadata.ts';
@@ -72,7 +72,7 @@ export function createKvBackend(version: KvVersion): Backend {
       help: 'Key/value secret storage, unversioned (KV version 1).',
     });
   }
-  const deps = { locks: new KeyLocks() };
+  const deps = { locks: new KeyedLock() };
   return defineBackend({
     type: 'kv',
     paths: [

@@ -2,10 +2,10 @@
  * What the KV v2 paths share within one mount: the per-key locks that serialise
  * read-modify-write of a secret's metadata.
  */
-import type { KeyLocks } from './key-locks.ts';
+import type { KeyedLock } from '../../framework/keyed-lock.ts';
 
 export interface KvV2Deps {
-  readonly locks: KeyLocks;
+  readonly locks: KeyedLock;
 }
 
 /** Lock name for everything that rewrites a secret's metadata or versions. */

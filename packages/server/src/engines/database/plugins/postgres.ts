@@ -11,6 +11,7 @@
  *   possible, and fails only if the role could not be dropped.
  */
 import pg from 'pg';
+import { KeyedLock } from '../../../framework/keyed-lock.ts';
 import { badRequest } from '../../../logical/errors.ts';
 import type { PoolClient } from 'pg';
 import { parseConnectionUrl } from '../connection-url.ts';
@@ -81,12 +82,8 @@ export function createPostgresPlugin(
    * GRANTs on one object (or DROP OWNED of users granted on it) otherwise fail with
    * "tuple concurrently updated", failing issuance and leaving revocations to retry.
    */
-  let catalogTail: Promise<unknown> = Promise.resolve();
-  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = catalogTail.then(work, work);
-    catalogTail = next.catch(() => undefined);
-    return next;
-  };
+  const catalog = new KeyedLock();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => catalog.run('catalog', work);
 
   const withClient = async <T>(
     what: string,

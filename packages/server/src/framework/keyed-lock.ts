@@ -1,7 +1,8 @@
 /**
  * An in-process lock per key: tasks for the same key run one after another, in arrival order;
- * tasks for different keys run concurrently. Used to make read-modify-write of a stored record
- * (an AppRole secret ID's remaining uses) atomic against concurrent logins in this process.
+ * tasks for different keys run concurrently. The one place read-modify-write of a stored record
+ * is made atomic within this process: KV versions, AppRole secret-ID uses, token uses, database
+ * roles and connections, and a PostgreSQL connection's catalog changes.
  *
  * Contract: a failing task releases the lock like a successful one; keys with nothing queued
  * are forgotten, so the map holds only keys with work in flight.
