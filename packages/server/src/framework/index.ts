@@ -1,6 +1,7 @@
 export { defineBackend } from './backend.ts';
 export type { BackendDefinition } from './backend.ts';
 export { KeyedLock } from './keyed-lock.ts';
+export { listResponse } from './list.ts';
 export { coerceField, isPlainObject, parseFields } from './fields.ts';
 export type { FieldData, FieldSchema, FieldTable, FieldType, ParsedFields } from './fields.ts';
 export { definePath } from './path.ts';

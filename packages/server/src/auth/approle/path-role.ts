@@ -5,11 +5,12 @@
  * `bind_secret_id`, `secret_id_bound_cidrs` or `token_bound_cidrs`, as Vault requires. A role
  * ID is unique across the mount; a custom one can be set on create or through `role-id`.
  */
+import { listResponse } from '../../framework/list.ts';
 import { randomUUID } from 'node:crypto';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
-import { badRequest, invalidField, notFound } from '../../logical/errors.ts';
+import { badRequest, invalidField } from '../../logical/errors.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { parseCidrList } from '../cidr.ts';
 import {
@@ -91,8 +92,7 @@ export function rolePaths(deps: AppRoleDeps): CompiledPath[] {
       operations: {
         list: async ({ storage }) => {
           const keys = await store.listRoles(storage);
-          if (keys.length === 0) throw notFound('not found', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys);
         },
       },
       help: 'Lists the AppRoles.',

@@ -9,12 +9,13 @@
  *   `cidr_list` and `token_bound_cidrs` must lie inside the role's lists.
  * - Lookup of an unknown secret ID answers nothing (204), as Vault does; destroy is idempotent.
  */
+import { listResponse } from '../../framework/list.ts';
 import { randomUUID } from 'node:crypto';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import { isPlainObject } from '../../framework/fields.ts';
 import type { FieldTable } from '../../framework/fields.ts';
-import { badRequest, invalidField, notFound } from '../../logical/errors.ts';
+import { badRequest, invalidField } from '../../logical/errors.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { isCidrSubset, parseCidrList } from '../cidr.ts';
 import { ROLE_NAME_FIELD, requireRole } from './path-role.ts';
@@ -148,8 +149,7 @@ export function secretIdPaths(deps: AppRoleDeps): CompiledPath[] {
         list: async ({ storage, fields }) => {
           await requireRole(deps, storage, fields.role_name);
           const keys = await store.listAccessors(storage, fields.role_name);
-          if (keys.length === 0) throw notFound('not found', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys);
         },
       },
       help: 'Generates a secret ID for the role, or lists the accessors of its secret IDs.',

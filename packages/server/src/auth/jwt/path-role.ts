@@ -6,12 +6,13 @@
  * needs at least one binding, so a role never accepts every token its issuer signs. Role type
  * `oidc` is stored, but the browser redirect flow is not implemented: `login` refuses it.
  */
+import { listResponse } from '../../framework/list.ts';
 import { parseDuration } from '@strongroom/protocol';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import { isPlainObject } from '../../framework/fields.ts';
 import type { FieldTable } from '../../framework/fields.ts';
-import { badRequest, invalidField, notFound } from '../../logical/errors.ts';
+import { badRequest, invalidField } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import {
@@ -96,8 +97,7 @@ export function rolePaths(): CompiledPath[] {
       operations: {
         list: async ({ storage }) => {
           const keys = (await storage.list('role/')).filter((k) => !k.endsWith('/'));
-          if (keys.length === 0) throw notFound('not found', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys);
         },
       },
       help: 'Lists the roles.',

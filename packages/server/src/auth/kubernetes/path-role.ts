@@ -5,10 +5,11 @@
  * with it, an optional audience the token must carry, and the token_* settings of issued
  * tokens. Names and namespaces cannot both be `*`: a role must bind something.
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
-import { badRequest, notFound } from '../../logical/errors.ts';
+import { badRequest } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import {
@@ -67,8 +68,7 @@ export function rolePaths(): CompiledPath[] {
       operations: {
         list: async ({ storage }) => {
           const keys = (await storage.list('role/')).filter((k) => !k.endsWith('/'));
-          if (keys.length === 0) throw notFound('not found', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys);
         },
       },
       help: 'Lists the roles.',

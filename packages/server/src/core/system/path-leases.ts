@@ -16,9 +16,10 @@
  * The revoke-prefix, revoke-force and lookup-list paths need `sudo` (the system backend's root
  * paths).
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
-import { badRequest, notFound } from '../../logical/errors.ts';
+import { badRequest } from '../../logical/errors.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import type { ExpirationManager, LeaseEntry } from '../expiration/index.ts';
 import { isValidLeaseId } from '../expiration/lease-entry.ts';
@@ -205,8 +206,7 @@ export function leasePaths(deps: LeasesDeps): CompiledPath[] {
             throw badRequest('invalid prefix');
           }
           const keys = await deps.expiration().listPrefix(prefix);
-          if (keys.length === 0) throw notFound('not found', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys);
         },
       },
       help: 'Lists lease IDs under a prefix, one level at a time.',

@@ -3,6 +3,7 @@
  * `GET sys/policies/password/<name>/generate`, as Vault. Policy syntax and generation live in
  * `core/password-policy/`; a write validates the document before anything is stored.
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import { notFound } from '../../logical/errors.ts';
@@ -26,8 +27,7 @@ export function passwordPolicyPaths(deps: PasswordPolicyDeps): CompiledPath[] {
       operations: {
         list: async () => {
           const keys = await deps.passwordPolicies().list();
-          if (keys.length === 0) throw notFound('no password policies', { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys, 'no password policies');
         },
       },
       help: 'Lists the password policies.',

@@ -2,6 +2,7 @@
  * `sys/quotas/rate-limit/<name>` (create or update, read, delete) and `LIST sys/quotas/rate-limit`.
  * Enforcement lives in the core's pipeline (`core/quotas/`), before authentication.
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import { LogicalError, notFound } from '../../logical/errors.ts';
@@ -37,8 +38,7 @@ export function quotaPaths(deps: QuotaDeps): CompiledPath[] {
       operations: {
         list: () => {
           const keys = deps.quotas().list();
-          if (keys.length === 0) return Promise.reject(notFound('no quotas', { errors: [] }));
-          return Promise.resolve({ data: { keys } });
+          return Promise.resolve().then(() => listResponse(keys, 'no quotas'));
         },
       },
       help: 'Lists the rate-limit quotas.',

@@ -7,6 +7,7 @@
  * sanitized 400 when it cannot. Root rotation installs a password nobody has seen, and never logs
  * it.
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import { LogicalError, badRequest, notFound } from '../../logical/errors.ts';
@@ -252,9 +253,7 @@ function configView(entry: ConnectionEntry): Record<string, unknown> {
   };
 }
 
-/** Vault answers an empty list with 404 and no errors. */
+/** Lists stored names, leaving out folders; 404 with no errors when there are none. */
 export function listOrNotFound(names: readonly string[]): LogicalResponse {
-  const keys = names.filter((n) => !n.endsWith('/'));
-  if (keys.length === 0) throw notFound('not found', { errors: [] });
-  return { data: { keys } };
+  return listResponse(names.filter((n) => !n.endsWith('/')));
 }

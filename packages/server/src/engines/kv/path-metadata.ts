@@ -13,6 +13,7 @@
  * - list names secrets and folders (with `/`) under a folder; empty or missing is 404;
  * - a write to a path with no metadata is a `create` for the ACL.
  */
+import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import { invalidField, notFound } from '../../logical/errors.ts';
@@ -259,8 +260,7 @@ export function metadataPaths(deps: KvV2Deps): CompiledPath[] {
         },
         list: async ({ storage, fields: { path } }) => {
           const keys = await storage.list(METADATA_ROOT + listPrefix(path));
-          if (keys.length === 0) throw notFound(`nothing under "${path}"`, { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys, `nothing under "${path}"`);
         },
       },
       help: "Reads, writes, patches, lists and deletes secrets' metadata and version history.",

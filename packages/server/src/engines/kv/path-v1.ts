@@ -9,6 +9,7 @@
  * - a delete succeeds whether or not the secret exists;
  * - a write to a path that holds nothing is a `create` for the ACL (existence check).
  */
+import { listResponse } from '../../framework/list.ts';
 import { DurationError, parseDuration } from '@strongroom/protocol';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
@@ -61,8 +62,7 @@ export function v1Paths(): CompiledPath[] {
         },
         list: async ({ storage, fields: { path } }) => {
           const keys = await storage.list(V1_ROOT + listPrefix(path));
-          if (keys.length === 0) throw notFound(`nothing under "${path}"`, { errors: [] });
-          return { data: { keys } };
+          return listResponse(keys, `nothing under "${path}"`);
         },
       },
       help: 'Pass-through secret storage (KV version 1): read, write, list and delete secrets.',
