@@ -116,7 +116,8 @@ export class StorageView implements Storage {
   }
 
   #expand(key: string): string {
-    if (key.startsWith('/') || key.split('/').some((segment) => segment === '..')) {
+    // Every storage access of every request passes here: split only a key that could hold `..`.
+    if (key.startsWith('/') || (key.includes('..') && key.split('/').includes('..'))) {
       throw new Error('invalid storage key');
     }
     return this.prefix + key;

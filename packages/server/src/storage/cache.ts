@@ -1,5 +1,5 @@
 /**
- * A read-through, write-through LRU cache in front of a Storage.
+ * A read-through, write-through cache in front of a Storage, bounded, with CLOCK eviction.
  *
  * Contract: every write to the underlying storage must go through this object. The core wraps
  * the barrier in one instance when it unseals and hands out views of it, so every engine, the
@@ -26,16 +26,29 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** A cached value: its bytes, its parsed form once asked for, and CLOCK's reference bit. */
+interface Slot {
+  readonly bytes: Uint8Array;
+  parsed: unknown;
+  referenced: boolean;
+}
+
+const NOT_PARSED: unique symbol = Symbol('not parsed');
+
+/**
+ * Eviction is CLOCK (second chance), an approximation of LRU: a hit only sets the slot's reference
+ * bit, and the eviction scan, oldest first, moves referenced slots to the back with the bit
+ * cleared and evicts the first one it finds unreferenced. Every request reads several cached
+ * documents, so a hit must cost one map lookup, not the delete and re-insert of an exact LRU.
+ */
 export class CachedStorage implements Storage {
   readonly #inner: Storage;
   readonly #max: number;
   readonly #maxBytes: number;
   readonly #maxValueBytes: number;
   #bytes = 0;
-  /** Insertion order doubles as recency: a hit is re-inserted. */
-  readonly #entries = new Map<string, Uint8Array>();
-  /** Parsed, deeply frozen JSON of cached values, filled on first `getParsed`. */
-  readonly #parsed = new Map<string, unknown>();
+  /** Insertion order is the clock's order. */
+  readonly #slots = new Map<string, Slot>();
 
   constructor(
     inner: Storage,
@@ -48,11 +61,10 @@ export class CachedStorage implements Storage {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) {
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
-      return hit.slice();
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) {
+      slot.referenced = true;
+      return slot.bytes.slice();
     }
     const value = await this.#inner.get(key);
     if (value !== undefined) this.#remember(key, value);
@@ -80,39 +92,51 @@ export class CachedStorage implements Storage {
    * (most of a request's reads are the same small JSON documents: its token entry, its lease).
    */
   async getParsed(key: string): Promise<unknown> {
-    if (this.#parsed.has(key)) {
-      // Keep recency in step with the bytes.
-      const bytes = this.#entries.get(key);
-      if (bytes !== undefined) {
-        this.#entries.delete(key);
-        this.#entries.set(key, bytes);
-      }
-      return this.#parsed.get(key);
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      const raw = await this.#inner.get(key);
+      if (raw === undefined) return undefined;
+      slot = this.#remember(key, raw);
+      // Too large to cache: parsed for this caller only.
+      if (slot === undefined) return deepFreeze(JSON.parse(decoder.decode(raw)) as unknown);
     }
-    const raw = await this.get(key);
-    if (raw === undefined) return undefined;
-    const value = deepFreeze(JSON.parse(decoder.decode(raw)) as unknown);
-    if (this.#entries.has(key)) this.#parsed.set(key, value);
-    return value;
+    slot.referenced = true;
+    if (slot.parsed === NOT_PARSED) {
+      slot.parsed = deepFreeze(JSON.parse(decoder.decode(slot.bytes)) as unknown);
+    }
+    return slot.parsed;
   }
 
-  #remember(key: string, value: Uint8Array): void {
+  #remember(key: string, value: Uint8Array): Slot | undefined {
     this.#forget(key);
-    if (value.length > this.#maxValueBytes) return;
-    this.#entries.set(key, value.slice());
+    if (value.length > this.#maxValueBytes) return undefined;
+    const slot: Slot = { bytes: value.slice(), parsed: NOT_PARSED, referenced: false };
+    this.#slots.set(key, slot);
     this.#bytes += value.length;
-    while (this.#entries.size > this.#max || this.#bytes > this.#maxBytes) {
-      const oldest = this.#entries.keys().next();
+    this.#evict();
+    return this.#slots.get(key);
+  }
+
+  #evict(): void {
+    // Each referenced slot is passed over once (its bit cleared), so this ends within two laps.
+    while (this.#slots.size > this.#max || this.#bytes > this.#maxBytes) {
+      const oldest = this.#slots.entries().next();
       if (oldest.done === true) break;
-      this.#forget(oldest.value);
+      const [key, slot] = oldest.value;
+      this.#slots.delete(key);
+      if (slot.referenced) {
+        slot.referenced = false;
+        this.#slots.set(key, slot);
+      } else {
+        this.#bytes -= slot.bytes.length;
+      }
     }
   }
 
   #forget(key: string): void {
-    this.#parsed.delete(key);
-    const existing = this.#entries.get(key);
+    const existing = this.#slots.get(key);
     if (existing === undefined) return;
-    this.#bytes -= existing.length;
-    this.#entries.delete(key);
+    this.#bytes -= existing.bytes.length;
+    this.#slots.delete(key);
   }
 }

@@ -17,11 +17,10 @@
  * - Index rows are written before the entry and removed after it; a crash leaves index rows
  *   that resolve to nothing, which lookups treat as absent and `tidy` removes.
  */
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { addressAllowed } from '../cidr.ts';
+import { HmacSha256, newHmacSalt } from '../../framework/hmac.ts';
 import { KeyedLock } from '../../framework/keyed-lock.ts';
 import type { TokenSettings } from '../token-fields.ts';
 
@@ -73,13 +72,12 @@ const SALT_KEY = 'salt';
 
 export class AppRoleStore {
   readonly #locks = new KeyedLock();
-  /** The salt as a prepared key: HMAC with a raw byte key re-imports it on every call. */
-  #salt: Promise<KeyObject> | undefined;
+  #salt: HmacSha256 | undefined;
+  #saltLoading: Promise<HmacSha256> | undefined;
 
   /** HMAC-SHA256 of `value` under the mount's salt, hex. */
   async hmac(storage: Storage, value: string): Promise<string> {
-    const salt = await this.#loadSalt(storage);
-    return createHmac('sha256', salt).update(value, 'utf8').digest('hex');
+    return (this.#salt ?? (await this.#loadSalt(storage))).hex(value);
   }
 
   // ---- roles ----
@@ -302,19 +300,22 @@ export class AppRoleStore {
     return `secret_id/${await this.hmac(storage, roleName)}/`;
   }
 
-  #loadSalt(storage: Storage): Promise<KeyObject> {
-    this.#salt ??= (async () => {
-      const stored = await storage.get(SALT_KEY);
-      if (stored !== undefined && stored.length >= 32) return createSecretKey(Buffer.from(stored));
-      const salt = randomBytes(32);
-      await storage.put(SALT_KEY, salt);
-      return createSecretKey(salt);
+  #loadSalt(storage: Storage): Promise<HmacSha256> {
+    this.#saltLoading ??= (async () => {
+      // A salt stored by an earlier version (32 raw bytes) stays valid: HmacSha256 takes either.
+      let stored = await storage.get(SALT_KEY);
+      if (stored === undefined || stored.length < 32) {
+        stored = newHmacSalt();
+        await storage.put(SALT_KEY, stored);
+      }
+      this.#salt = new HmacSha256(stored);
+      return this.#salt;
     })();
     // A storage failure must not poison every later request.
-    this.#salt.catch(() => {
-      this.#salt = undefined;
+    void this.#saltLoading.catch(() => {
+      this.#saltLoading = undefined;
     });
-    return this.#salt;
+    return this.#saltLoading;
   }
 }
 

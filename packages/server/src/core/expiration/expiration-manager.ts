@@ -351,8 +351,9 @@ export class ExpirationManager {
 
   /** The persisted lease, or undefined. */
   async lookup(leaseId: string): Promise<LeaseEntry | undefined> {
-    if (!isValidLeaseId(trimLeadingSlash(leaseId))) return undefined;
-    return this.#load(trimLeadingSlash(leaseId));
+    const id = trimLeadingSlash(leaseId);
+    if (!isValidLeaseId(id)) return undefined;
+    return this.#load(id);
   }
 
   /**
@@ -607,7 +608,7 @@ function errorCode(error: unknown): string {
 }
 
 function trimLeadingSlash(value: string): string {
-  return value.replace(/^\/+/, '');
+  return value.startsWith('/') ? value.replace(/^\/+/, '') : value;
 }
 
 function trimSlashes(value: string): string {

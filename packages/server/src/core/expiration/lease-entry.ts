@@ -66,6 +66,10 @@ export function decodeIndexName(name: string): string {
  */
 export function isValidLeaseId(leaseId: string): boolean {
   if (leaseId === '' || leaseId.length > 1024) return false;
+  // Checked on every authenticated request: split only an ID that could hold a bad segment.
+  if (!leaseId.includes('//') && !leaseId.includes('.') && !leaseId.startsWith('/')) {
+    return !leaseId.endsWith('/');
+  }
   return leaseId
     .split('/')
     .every((segment) => segment !== '' && segment !== '.' && segment !== '..');

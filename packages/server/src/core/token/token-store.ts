@@ -13,10 +13,9 @@
  * - The expiration manager's `revoke` for an auth lease must call `revokeTree(lease.tokenHash)`
  *   (see `revokeLease`), which in turn deletes the lease through `forgetAuth`.
  */
-import { createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
 import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
+import { HmacSha256, newHmacSalt } from '../../framework/hmac.ts';
 import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
@@ -98,7 +97,8 @@ export class TokenStore {
   readonly #expiration: TokenLeases;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  #salt: Promise<KeyObject> | undefined;
+  #salt: HmacSha256 | undefined;
+  #saltLoading: Promise<HmacSha256> | undefined;
   /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
   readonly #useLocks = new KeyedLock();
 
@@ -111,10 +111,8 @@ export class TokenStore {
 
   /** The salted hash of a raw token: the only form in which a token reaches storage or logs. */
   async hash(rawToken: string): Promise<string> {
-    // A prepared KeyObject: keyed with raw bytes, the HMAC re-imports its key on every call
-    // (about seven times slower), and every authenticated request hashes its token.
-    const key = await this.#loadSalt();
-    return createHmac('sha256', key).update(rawToken, 'utf8').digest('hex');
+    // Every authenticated request hashes its token: see HmacSha256 for why it is not createHmac.
+    return (this.#salt ?? (await this.#loadSalt())).hex(rawToken);
   }
 
   /** The token's entry, or undefined when it is unknown, expired, exhausted or revoked. */
@@ -566,19 +564,22 @@ export class TokenStore {
     }
   }
 
-  #loadSalt(): Promise<KeyObject> {
-    this.#salt ??= (async () => {
-      const stored = await this.#storage.get(SALT_KEY);
-      if (stored !== undefined && stored.length >= 32) return createSecretKey(stored);
-      const salt = randomBytes(32);
-      await this.#storage.put(SALT_KEY, salt);
-      return createSecretKey(salt);
+  #loadSalt(): Promise<HmacSha256> {
+    this.#saltLoading ??= (async () => {
+      // A salt stored by an earlier version (32 raw bytes) stays valid: HmacSha256 takes either.
+      let stored = await this.#storage.get(SALT_KEY);
+      if (stored === undefined || stored.length < 32) {
+        stored = newHmacSalt();
+        await this.#storage.put(SALT_KEY, stored);
+      }
+      this.#salt = new HmacSha256(stored);
+      return this.#salt;
     })();
     // A storage failure must not poison every later lookup.
-    void this.#salt.catch(() => {
-      this.#salt = undefined;
+    void this.#saltLoading.catch(() => {
+      this.#saltLoading = undefined;
     });
-    return this.#salt;
+    return this.#saltLoading;
   }
 }
 

@@ -24,7 +24,7 @@
  * Times are stored as epoch milliseconds and printed as RFC 3339 at the edge.
  * Version numbers and every value here other than VersionData are not secret.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { badRequest } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
@@ -105,7 +105,7 @@ export const METADATA_ROOT = 'metadata/';
 
 /** The folder holding every version of `path`. */
 export function versionsFolder(path: string): string {
-  return `versions/${createHash('sha256').update(path).digest('hex')}/`;
+  return `versions/${hash('sha256', path)}/`;
 }
 
 export const versionKey = (path: string, version: number): string =>
