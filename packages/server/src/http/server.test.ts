@@ -4,15 +4,26 @@ import { ResponseBatch } from './server.ts';
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('ResponseBatch', () => {
-  it('writes nothing at once, then everything deferred in one turn, in order', async () => {
+  it('writes nothing at once, then every deferred answer in one turn, then their bookkeeping', async () => {
     const batch = new ResponseBatch();
     const written: number[] = [];
-    batch.defer(() => written.push(1));
+    batch.defer(() => {
+      written.push(1);
+      return () => written.push(10);
+    });
     await Promise.resolve();
-    batch.defer(() => written.push(2));
+    batch.defer(() => {
+      written.push(2);
+      return () => written.push(20);
+    });
+    batch.defer(() => {
+      written.push(3);
+      return undefined;
+    });
     expect(written).toEqual([]);
     await nextTurn();
-    expect(written).toEqual([1, 2]);
+    // Every answer first, then each one's bookkeeping.
+    expect(written).toEqual([1, 2, 3, 10, 20]);
   });
 
   it('starts a new batch for writes deferred while one is being written', async () => {
@@ -20,7 +31,11 @@ describe('ResponseBatch', () => {
     const written: string[] = [];
     batch.defer(() => {
       written.push('first');
-      batch.defer(() => written.push('later'));
+      batch.defer(() => {
+        written.push('later');
+        return undefined;
+      });
+      return undefined;
     });
     await nextTurn();
     expect(written).toEqual(['first']);

@@ -57,10 +57,14 @@ export interface HttpOptions {
  * delay it adds is the rest of the current turn: nothing when a request arrives alone.
  */
 export class ResponseBatch {
-  #pending: (() => void)[] = [];
+  #pending: (() => Bookkeeping)[] = [];
 
-  /** Runs `write` with this turn's other writes. `write` must not throw. */
-  defer(write: () => void): void {
+  /**
+   * Runs `write` with this turn's other writes. The bookkeeping it returns (the log line,
+   * metrics) runs once every answer of the batch is written, so the answers leave back to back.
+   * Neither may throw.
+   */
+  defer(write: () => Bookkeeping): void {
     this.#pending.push(write);
     if (this.#pending.length === 1) setImmediate(this.#flush);
   }
@@ -68,9 +72,16 @@ export class ResponseBatch {
   readonly #flush = (): void => {
     const pending = this.#pending;
     this.#pending = [];
-    for (const write of pending) write();
+    const after: (() => void)[] = [];
+    for (const write of pending) {
+      const bookkeeping = write();
+      if (bookkeeping !== undefined) after.push(bookkeeping);
+    }
+    for (const bookkeeping of after) bookkeeping();
   };
 }
+
+type Bookkeeping = (() => void) | undefined;
 
 export function createRequestListener(options: HttpOptions): RequestListener {
   const limit = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
@@ -114,7 +125,9 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     const fail = (error: unknown): void => {
       batch.defer(() => {
         const { status } = writeError(res, requestId, error, { head });
-        finish(status, error);
+        return () => {
+          finish(status, error);
+        };
       });
     };
 
@@ -168,10 +181,13 @@ export function createRequestListener(options: HttpOptions): RequestListener {
           } catch (error) {
             // Nothing written yet (a result that cannot be rendered): answer with the error.
             const written = writeError(res, requestId, error, { head });
-            finish(written.status, error);
-            return;
+            return () => {
+              finish(written.status, error);
+            };
           }
-          finish(status);
+          return () => {
+            finish(status);
+          };
         });
       })
       .catch(fail);
