@@ -48,6 +48,13 @@ export class PolicyStore {
   readonly #aclCacheSize: number;
   readonly #policies = new Map<string, Policy | null>();
   readonly #acls = new Map<string, ACL>();
+  /**
+   * The same ACLs by the token's policy list exactly as given, for callers without an identity
+   * (every request's authorization): one join and one lookup instead of normalising, sorting and
+   * re-keying the set. Cleared with the rest; bounded like #acls, with CLOCK eviction (a hit
+   * sets a reference bit; eviction gives referenced entries a second chance).
+   */
+  readonly #byList = new Map<string, { readonly acl: ACL; referenced: boolean }>();
   /** Name-set keys whose policies include templated paths. */
   readonly #templatedSets = new Set<string>();
   /** Bumped on every write; a compile that straddles a bump is not cached. */
@@ -118,6 +125,33 @@ export class PolicyStore {
    * since the rendered paths differ per caller.
    */
   async acl(names: readonly string[], identity?: PolicyIdentity): Promise<ACL> {
+    const listKey = identity === undefined ? names.join('\n') : undefined;
+    if (listKey !== undefined) {
+      const hit = this.#byList.get(listKey);
+      if (hit !== undefined) {
+        hit.referenced = true;
+        return hit.acl;
+      }
+    }
+    const generation = this.#generation;
+    const acl = await this.#aclForSet(names, identity);
+    if (listKey !== undefined && generation === this.#generation) {
+      this.#byList.set(listKey, { acl, referenced: false });
+      while (this.#byList.size > this.#aclCacheSize) {
+        const oldest = this.#byList.entries().next();
+        if (oldest.done === true) break;
+        const [key, entry] = oldest.value;
+        this.#byList.delete(key);
+        if (entry.referenced) {
+          entry.referenced = false;
+          this.#byList.set(key, entry);
+        }
+      }
+    }
+    return acl;
+  }
+
+  async #aclForSet(names: readonly string[], identity?: PolicyIdentity): Promise<ACL> {
     const normalized = [...new Set(names.map(normalizePolicyName))].sort();
     const setKey = normalized.join('\n');
     const templatedSet = this.#templatedSets.has(setKey);
@@ -155,6 +189,7 @@ export class PolicyStore {
     this.#generation++;
     this.#policies.clear();
     this.#acls.clear();
+    this.#byList.clear();
     this.#templatedSets.clear();
   }
 }

@@ -17,7 +17,7 @@ import type { AuthResult, LogicalResponse } from '../../logical/response.ts';
 import type { ExpirationManager } from '../expiration/index.ts';
 import { tokenDisplayName } from './token-entry.ts';
 import type { TokenEntry } from './token-entry.ts';
-import type { TokenStore } from './token-store.ts';
+import type { CallerRecord, TokenStore } from './token-store.ts';
 
 export interface TokenBackendDeps {
   readonly store: TokenStore;
@@ -111,16 +111,16 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
   const hasSudo = async (ctx: RequestContext): Promise<boolean> =>
     deps.hasSudo === undefined ? ctx.request.auth?.root === true : await deps.hasSudo(ctx);
 
-  const callerEntry = async (ctx: RequestContext): Promise<TokenEntry> => {
+  const callerRecord = async (ctx: RequestContext): Promise<CallerRecord> => {
     const auth = ctx.request.auth;
     if (auth === undefined) throw permissionDenied();
     // The caller passed authentication for this very request, possibly spending its last use.
-    const entry = await store.lookupByHash(auth.tokenHash, {
-      inFlightFinalUse: auth.numUses === 1,
-    });
-    if (entry === undefined) throw badToken();
-    return entry;
+    const record = await store.caller(auth);
+    if (record === undefined) throw badToken();
+    return record;
   };
+  const callerEntry = async (ctx: RequestContext): Promise<TokenEntry> =>
+    (await callerRecord(ctx)).entry;
 
   const create = async (
     ctx: PathContext<typeof createFields>,
@@ -183,8 +183,8 @@ export function createTokenBackend(deps: TokenBackendDeps): Backend {
   };
 
   const lookupSelf = async (ctx: RequestContext): Promise<LogicalResponse> => {
-    const entry = await callerEntry(ctx);
-    return { data: await store.toLookupData(entry, { id: ctx.request.clientToken }) };
+    const { entry, lease } = await callerRecord(ctx);
+    return { data: await store.toLookupData(entry, { id: ctx.request.clientToken, lease }) };
   };
 
   const byAccessor = async (accessor: string): Promise<TokenEntry> => {

@@ -101,6 +101,13 @@ export class TokenStore {
   #saltLoading: Promise<HmacSha256> | undefined;
   /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
   readonly #useLocks = new KeyedLock();
+  /**
+   * What `authenticate` read for each caller it returned, so the same request can use it again
+   * (`lookup-self` reports the entry and lease its request was authenticated with, as Vault does)
+   * instead of reading both a second and third time. Held only as long as the request holds its
+   * RequestAuth.
+   */
+  readonly #authenticated = new WeakMap<RequestAuth, CallerRecord>();
 
   constructor(deps: TokenStoreDeps) {
     this.#storage = deps.storage;
@@ -345,13 +352,15 @@ export class TokenStore {
    */
   async toLookupData(
     entry: TokenEntry,
-    options: { readonly id?: string } = {},
+    options: { readonly id?: string; readonly lease?: LeaseEntry | null | undefined } = {},
   ): Promise<Record<string, unknown>> {
     const now = this.#clock.now();
     const lease =
-      entry.creationTtlMs > 0
-        ? await this.#expiration.lookup(authLeaseId(entry.path, entry.hash))
-        : undefined;
+      options.lease !== undefined
+        ? (options.lease ?? undefined)
+        : entry.creationTtlMs > 0
+          ? await this.#expiration.lookup(authLeaseId(entry.path, entry.hash))
+          : undefined;
     const expireTime = lease !== undefined && lease.expireTime !== 0 ? lease.expireTime : 0;
     const data: Record<string, unknown> = {
       accessor: entry.accessor,
@@ -391,8 +400,11 @@ export class TokenStore {
    * issued it) is refused from any other address, as if it did not exist.
    */
   async authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
-    const entry = await this.lookup(rawToken);
+    if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return undefined;
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(await this.hash(rawToken)));
     if (entry === undefined) return undefined;
+    const lease = await this.#liveLease(entry);
+    if (lease === undefined) return undefined;
     const cidrs = entry.boundCidrs;
     // Without an address (a lookup on someone's behalf, not a use), there is nothing to bind.
     if (
@@ -402,7 +414,23 @@ export class TokenStore {
     ) {
       return undefined;
     }
-    return toRequestAuth(entry);
+    const auth = toRequestAuth(entry);
+    this.#authenticated.set(auth, { entry, lease });
+    return auth;
+  }
+
+  /**
+   * The caller's entry, and its lease (null when it has none), as this request was authenticated
+   * with. A use-limited token is read again: its entry changes with every use, and the request
+   * spending the last use still sees its own token (reported with no uses left).
+   */
+  async caller(auth: RequestAuth): Promise<CallerRecord | undefined> {
+    const known = auth.numUses === 0 ? this.#authenticated.get(auth) : undefined;
+    if (known !== undefined) return known;
+    const entry = await this.lookupByHash(auth.tokenHash, {
+      inFlightFinalUse: auth.numUses === 1,
+    });
+    return entry === undefined ? undefined : { entry, lease: undefined };
   }
 
   /**
@@ -522,16 +550,21 @@ export class TokenStore {
   }
 
   async #isLive(entry: TokenEntry): Promise<boolean> {
-    if (entry.numUses < 0) return false;
+    return (await this.#liveLease(entry)) !== undefined;
+  }
+
+  /** A live token's lease (null when it has none); undefined when the token is not live. */
+  async #liveLease(entry: TokenEntry): Promise<LeaseEntry | null | undefined> {
+    if (entry.numUses < 0) return undefined;
     const now = this.#clock.now();
     if (entry.explicitMaxTtlMs > 0 && now >= entry.creationTime + entry.explicitMaxTtlMs) {
-      return false;
+      return undefined;
     }
-    if (entry.creationTtlMs === 0) return true;
+    if (entry.creationTtlMs === 0) return null;
     const lease = await this.#expiration.lookup(authLeaseId(entry.path, entry.hash));
-    if (lease === undefined) return false;
-    if ((lease.revokeAttempts ?? 0) > 0) return false;
-    return lease.expireTime === 0 || now < lease.expireTime;
+    if (lease === undefined) return undefined;
+    if ((lease.revokeAttempts ?? 0) > 0) return undefined;
+    return lease.expireTime === 0 || now < lease.expireTime ? lease : undefined;
   }
 
   async #children(hash: string): Promise<string[]> {
@@ -581,6 +614,12 @@ export class TokenStore {
     });
     return this.#saltLoading;
   }
+}
+
+/** A caller's entry and lease (null: none; undefined: not read) as authenticated. */
+export interface CallerRecord {
+  readonly entry: TokenEntry;
+  readonly lease: LeaseEntry | null | undefined;
 }
 
 /** The pipeline's view of a token. Carries the hash and accessor, never the token. */
