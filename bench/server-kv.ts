@@ -38,7 +38,9 @@ import type { LoadFigures } from './load.ts';
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
-const ROUNDS = 2;
+const ROUNDS = 3;
+/** As the server-core benchmark: long enough for the request path to be optimised. */
+const WARMUP_S = 4;
 const SUBSCRIBERS = 100;
 const WRITES = 200;
 const SUBSCRIBER_FLAG = '--strongroom-bench-sse-subscribers';
@@ -128,8 +130,8 @@ async function kvReadThroughput(
     const { port } = baselineServer.address() as AddressInfo;
     const baselineUrl = `http://127.0.0.1:${port}/v1/secret/data/bench`;
     // Warm-up (JIT, caches), not reported.
-    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: 1 });
-    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: 1 });
+    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
+    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
     const baselineRounds: LoadFigures[] = [];
     const subjectRounds: LoadFigures[] = [];
     for (let round = 0; round < ROUNDS; round++) {

@@ -16,14 +16,17 @@ import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditSink } from '../core/pipeline/types.ts';
 import { LogicalError } from '../logical/errors.ts';
+import type { LogicalRequest } from '../logical/request.ts';
 import type { Storage } from '../logical/storage.ts';
 import { normaliseAuditPath, readAuditTable, writeAuditTable } from './audit-table.ts';
 import type { AuditTableEntry } from './audit-table.ts';
 import { createDevice, isAuditDeviceType, unknownDeviceType } from './device.ts';
 import type { AuditDevice, DeviceEnvironment } from './device.ts';
-import { formatRequestRecord, formatResponseRecord } from './format.ts';
+import { formatRequestRecord, formatResponseRecord, sharedBlocks } from './format.ts';
+import type { CallerBlock, FormatOptions, SharedBlocks } from './format.ts';
+import { ClockCache } from '../framework/clock-cache.ts';
 import { generateSalt, hasherFor, hmacValue } from './hmac.ts';
-import type { Hasher } from './hmac.ts';
+import type { Hasher, StructureMemo } from './hmac.ts';
 import { SerialQueue, describeIoError } from './io.ts';
 import { parseCommonOptions, toDeviceOptions } from './options.ts';
 import type { CommonOptions } from './options.ts';
@@ -69,9 +72,18 @@ interface ActiveDevice {
   readonly device: AuditDevice;
   readonly common: CommonOptions;
   readonly hash: Hasher;
+  /** The blocks both records of a request share, built once per request. */
+  readonly shared: WeakMap<LogicalRequest, SharedBlocks>;
+  /** Hashed copies of frozen data (see `hashStructure`). */
+  readonly memo: StructureMemo;
+  /** Callers' hashed tokens and `auth` blocks, by token hash (see `CallerBlock`). */
+  readonly callers: ClockCache<string, CallerBlock>;
 }
 
 type RecordKind = 'request' | 'response';
+
+/** Callers whose audit blocks a device keeps (a few hundred bytes each). */
+const CALLER_CACHE_ENTRIES = 4096;
 
 export class AuditBroker implements AuditSink {
   readonly #storage: Storage;
@@ -82,6 +94,8 @@ export class AuditBroker implements AuditSink {
   readonly #lock = new SerialQueue();
   /** Enabled devices by path. Replaced, never mutated, so a record in flight sees one set. */
   #devices: ReadonlyMap<string, ActiveDevice> = new Map();
+  /** The same devices as a list, replaced with #devices (every record iterates them). */
+  #deviceList: readonly ActiveDevice[] = [];
 
   constructor(options: AuditBrokerOptions) {
     this.#storage = options.storage;
@@ -128,7 +142,7 @@ export class AuditBroker implements AuditSink {
         }
         devices.set(entry.path, active);
       }
-      this.#devices = devices;
+      this.#setDevices(devices);
     });
   }
 
@@ -216,7 +230,7 @@ export class AuditBroker implements AuditSink {
         await active.device.close().catch(() => undefined);
         throw error;
       }
-      this.#devices = next;
+      this.#setDevices(next);
       return this.list().find((info) => info.path === path) ?? { ...entry };
     });
   }
@@ -233,7 +247,7 @@ export class AuditBroker implements AuditSink {
         this.#storage,
         [...next.values()].map((device) => device.entry),
       );
-      this.#devices = next;
+      this.#setDevices(next);
       await active.device.close().catch(() => undefined);
     });
   }
@@ -249,23 +263,47 @@ export class AuditBroker implements AuditSink {
 
   // ------------------------------------------------------------- internals
 
+  #setDevices(devices: ReadonlyMap<string, ActiveDevice>): void {
+    this.#devices = devices;
+    this.#deviceList = [...devices.values()];
+  }
+
   async #record(kind: RecordKind, entry: AuditEntry): Promise<void> {
-    const devices = [...this.#devices.values()];
+    const devices = this.#deviceList;
     if (devices.length === 0) return;
     const now = this.#clock.now();
     const time = new Date(now).toISOString();
-    const results = await Promise.allSettled(
-      devices.map(async (active) => {
-        const format = kind === 'request' ? formatRequestRecord : formatResponseRecord;
-        const record = format(entry, {
-          hash: active.hash,
-          hmacAccessor: active.common.hmacAccessor,
-          elideListResponses: active.common.elideListResponses,
-          time,
-        });
-        await active.device.write(active.common.prefix + JSON.stringify(record), now);
-      }),
-    );
+    const write = async (active: ActiveDevice): Promise<void> => {
+      const options: FormatOptions = {
+        hash: active.hash,
+        memo: active.memo,
+        hmacAccessor: active.common.hmacAccessor,
+        elideListResponses: active.common.elideListResponses,
+        time,
+      };
+      let shared = active.shared.get(entry.request);
+      if (shared === undefined) {
+        shared = sharedBlocks(entry.request, entry.auth, options, active.callers);
+        active.shared.set(entry.request, shared);
+      }
+      const line =
+        kind === 'request'
+          ? formatRequestRecord(entry, shared, options)
+          : formatResponseRecord(entry, shared, options);
+      await active.device.write(active.common.prefix + line, now);
+    };
+    const only = devices.length === 1 ? devices[0] : undefined;
+    if (only !== undefined) {
+      // One device, the common case: no settling of a list.
+      try {
+        await write(only);
+        return;
+      } catch (error) {
+        this.#reportFailure(kind, entry, only, error);
+        this.#refuse(kind, entry, devices.length);
+      }
+    }
+    const results = await Promise.allSettled(devices.map(write));
     let recorded = 0;
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') {
@@ -273,23 +311,30 @@ export class AuditBroker implements AuditSink {
         return;
       }
       const device = devices[index];
-      this.#logger?.warn(
-        {
-          path: device?.entry.path,
-          type: device?.entry.type,
-          requestId: entry.request.id,
-          reason: describeIoError(result.reason),
-        },
-        `audit device failed to record a ${kind}`,
-      );
+      if (device !== undefined) this.#reportFailure(kind, entry, device, result.reason);
     });
-    if (recorded > 0) return;
+    if (recorded === 0) this.#refuse(kind, entry, devices.length);
+  }
+
+  #reportFailure(kind: RecordKind, entry: AuditEntry, device: ActiveDevice, error: unknown): void {
+    this.#logger?.warn(
+      {
+        path: device.entry.path,
+        type: device.entry.type,
+        requestId: entry.request.id,
+        reason: describeIoError(error),
+      },
+      `audit device failed to record a ${kind}`,
+    );
+  }
+
+  #refuse(kind: RecordKind, entry: AuditEntry, enabled: number): never {
     this.#logger?.error(
-      { requestId: entry.request.id, devices: devices.length },
+      { requestId: entry.request.id, devices: enabled },
       `no audit device could record the ${kind}; refusing the request`,
     );
     throw new AuditFailedError(
-      `no enabled audit device could record the ${kind} (${devices.length} enabled)`,
+      `no enabled audit device could record the ${kind} (${enabled} enabled)`,
     );
   }
 
@@ -306,6 +351,9 @@ export class AuditBroker implements AuditSink {
         device: createDevice(entry.type, entry.options, this.#env),
         common: parseCommonOptions(entry.options),
         hash: hasherFor(entry.salt),
+        shared: new WeakMap(),
+        memo: new WeakMap(),
+        callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
       };
     } catch (error) {
       if (options.strict) throw error;
@@ -316,13 +364,16 @@ export class AuditBroker implements AuditSink {
         device: failingDevice(reason),
         common: { prefix: '', hmacAccessor: true, elideListResponses: false, skipTest: false },
         hash: hasherFor(entry.salt),
+        shared: new WeakMap(),
+        memo: new WeakMap(),
+        callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
       };
     }
   }
 
   async #closeAll(): Promise<void> {
-    const devices = [...this.#devices.values()];
-    this.#devices = new Map();
+    const devices = this.#deviceList;
+    this.#setDevices(new Map());
     await Promise.all(devices.map(({ device }) => device.close().catch(() => undefined)));
   }
 }

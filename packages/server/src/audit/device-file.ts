@@ -47,21 +47,25 @@ export class FileDevice implements AuditDevice {
   }
 
   /**
-   * Appends one line. Group commit: lines that arrive while a write is in flight are joined and
-   * written together by the next write, and each caller's promise settles only when the write
-   * that carried its line has completed (or failed). Concurrent requests therefore share file
-   * writes instead of queueing one write each, and nothing is acknowledged before it is written.
+   * Appends one line. Group commit: the lines of one event-loop turn (every request the turn
+   * read, each up to its audit record) are joined and written together at the turn's end
+   * (`setImmediate`), or by the next write when one is in flight, and each caller's promise
+   * settles only when the write that carried its line has completed (or failed). Concurrent
+   * requests therefore share file writes instead of paying a system call each, and nothing is
+   * acknowledged before it is written.
    */
   write(record: string): Promise<void> {
     if (this.#target === 'discard') return Promise.resolve();
     return new Promise<void>((resolveLine, rejectLine) => {
       this.#pending.push({ line: `${record}\n`, resolve: resolveLine, reject: rejectLine });
-      if (this.#pending.length === 1) {
-        // The first line of a new batch schedules its write; later ones ride along.
-        void this.#queue.run(() => this.#flush());
-      }
+      // The first line of a new batch schedules its write; later ones ride along.
+      if (this.#pending.length === 1) setImmediate(this.#scheduleFlush);
     });
   }
+
+  readonly #scheduleFlush = (): void => {
+    void this.#queue.run(() => this.#flush());
+  };
 
   async #flush(): Promise<void> {
     const batch = this.#pending;

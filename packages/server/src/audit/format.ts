@@ -11,21 +11,65 @@
  * left out, as Vault's `omitempty` does.
  */
 import type { AuditEntry, IssuedAuth, PipelineResult } from '../core/pipeline/types.ts';
+import type { ClockCache } from '../framework/clock-cache.ts';
 import { LogicalError } from '../logical/errors.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
 import { hashStructure } from './hmac.ts';
-import type { Hasher } from './hmac.ts';
+import type { Hasher, StructureMemo } from './hmac.ts';
 
 /** How one device writes its records. */
 export interface FormatOptions {
   readonly hash: Hasher;
+  /** Hashed copies of frozen data, reused between records (see `hashStructure`). */
+  readonly memo?: StructureMemo;
   /** Hash token accessors too (Vault's `hmac_accessor`, default true). */
   readonly hmacAccessor: boolean;
   /** Replace `keys` and `key_info` of list responses by their sizes. */
   readonly elideListResponses: boolean;
   /** RFC 3339 time of the record. */
   readonly time: string;
+}
+
+/**
+ * The `auth` and `request` blocks of a request's records, as JSON. Both records of a request
+ * carry the same two blocks, so a device builds them once per request (`sharedBlocks`).
+ */
+export interface SharedBlocks {
+  readonly auth: string;
+  readonly request: string;
+}
+
+/**
+ * What the records of every request from one token show of its caller: the hashed token and
+ * accessor and the `auth` block. Fixed for the token's life when it has no use limit (its
+ * policies, metadata and names never change), so a device keeps them by the token store's hash
+ * (never the token) and hashes a busy token once instead of on every request.
+ */
+export interface CallerBlock {
+  readonly token: string | undefined;
+  readonly accessor: string | undefined;
+  readonly auth: string;
+}
+
+export function sharedBlocks(
+  request: LogicalRequest,
+  auth: RequestAuth | undefined,
+  options: FormatOptions,
+  callers?: ClockCache<string, CallerBlock>,
+): SharedBlocks {
+  const stable = auth !== undefined && auth.numUses === 0 && request.clientToken !== '';
+  let caller = stable ? callers?.get(auth.tokenHash) : undefined;
+  if (caller === undefined) {
+    const token = hashToken(request.clientToken, options);
+    const accessor = auth === undefined ? undefined : hashAccessor(auth.accessor, options);
+    caller = { token, accessor, auth: JSON.stringify(authBlock(auth, request, token, accessor)) };
+    if (stable) callers?.set(auth.tokenHash, caller);
+  }
+  return {
+    auth: caller.auth,
+    request: JSON.stringify(requestBlock(request, caller.token, caller.accessor, options)),
+  };
 }
 
 /**
@@ -41,45 +85,41 @@ export interface AuditWrapInfo {
   readonly wrappedAccessor?: string;
 }
 
+/** The request record, one JSON line (without its newline). */
 export function formatRequestRecord(
   entry: AuditEntry,
+  shared: SharedBlocks,
   options: FormatOptions,
-): Record<string, unknown> {
-  const error = errorText(entry);
-  return {
-    time: options.time,
-    type: 'request',
-    auth: authBlock(entry.auth, entry.request, options),
-    request: requestBlock(entry.request, entry.auth, options),
-    ...(error === undefined ? {} : { error }),
-  };
+): string {
+  return `{"time":${JSON.stringify(options.time)},"type":"request","auth":${shared.auth},"request":${shared.request}${errorField(entry)}}`;
 }
 
+/** The response record, one JSON line (without its newline). */
 export function formatResponseRecord(
   entry: AuditEntry,
+  shared: SharedBlocks,
   options: FormatOptions,
-): Record<string, unknown> {
+): string {
+  const response = JSON.stringify(responseBlock(entry, options));
+  return `{"time":${JSON.stringify(options.time)},"type":"response","auth":${shared.auth},"request":${shared.request},"response":${response}${errorField(entry)}}`;
+}
+
+function errorField(entry: AuditEntry): string {
   const error = errorText(entry);
-  return {
-    time: options.time,
-    type: 'response',
-    auth: authBlock(entry.auth, entry.request, options),
-    request: requestBlock(entry.request, entry.auth, options),
-    response: responseBlock(entry, options),
-    ...(error === undefined ? {} : { error }),
-  };
+  return error === undefined ? '' : `,"error":${JSON.stringify(error)}`;
 }
 
 /** The caller, as Vault's `auth` block shows it. Always present, as in Vault. */
 function authBlock(
   auth: RequestAuth | undefined,
   request: LogicalRequest,
-  options: FormatOptions,
+  token: string | undefined,
+  accessor: string | undefined,
 ): Record<string, unknown> {
   if (auth === undefined) return {};
   return omitEmpty({
-    client_token: hashToken(request.clientToken, options),
-    accessor: hashAccessor(auth.accessor, options),
+    client_token: token,
+    accessor,
     display_name: auth.displayName,
     policies: [...auth.policies],
     token_policies: [...auth.policies],
@@ -92,7 +132,8 @@ function authBlock(
 
 function requestBlock(
   request: LogicalRequest,
-  auth: RequestAuth | undefined,
+  token: string | undefined,
+  accessor: string | undefined,
   options: FormatOptions,
 ): Record<string, unknown> {
   return omitEmpty({
@@ -101,11 +142,11 @@ function requestBlock(
     mount_point: request.mountPoint,
     mount_type: request.mountType,
     mount_accessor: request.mountAccessor,
-    client_token: hashToken(request.clientToken, options),
-    client_token_accessor: auth === undefined ? undefined : hashAccessor(auth.accessor, options),
+    client_token: token,
+    client_token_accessor: accessor,
     namespace: { id: 'root' },
     path: request.path,
-    data: hashStructure(request.data, options.hash),
+    data: hashStructure(request.data, options.hash, options.memo),
     remote_address: request.remoteAddress,
     wrap_ttl: request.wrapTtlMs === undefined ? undefined : Math.floor(request.wrapTtlMs / 1000),
   });
@@ -175,7 +216,7 @@ function responseData(
   }
   if (data === undefined) return undefined;
   if (options.elideListResponses && request.operation === 'list') elideList(data);
-  return hashStructure(data, options.hash);
+  return hashStructure(data, options.hash, options.memo);
 }
 
 /** Vault's `elide_list_responses`: list bodies become counts (the copy is changed in place). */
@@ -234,13 +275,18 @@ function wrapInfoOf(result: PipelineResult | undefined): AuditWrapInfo | undefin
 /** Vault's `omitempty`, one level deep: drops undefined, '', 0, false, null, [] and {}. */
 function omitEmpty(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) {
+  for (const key in record) {
+    const value = record[key];
     if (value === undefined || value === null || value === '' || value === 0 || value === false)
       continue;
-    if (Array.isArray(value) && value.length === 0) continue;
-    if (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0)
+    if (typeof value === 'object' && (Array.isArray(value) ? value.length === 0 : isEmpty(value)))
       continue;
     out[key] = value;
   }
   return out;
+}
+
+function isEmpty(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }

@@ -75,4 +75,29 @@ describe('hashStructure', () => {
     hashStructure(input, hash);
     expect(input).toEqual({ a: 'x', list: ['y'] });
   });
+
+  it('reuses the hashed copy of a deeply frozen tree, and of nothing that could change', () => {
+    const memo = new WeakMap<object, unknown>();
+    const frozen = Object.freeze({ a: 'x', inner: Object.freeze({ b: 'y' }) });
+    const first = hashStructure(frozen, hash, memo);
+    expect(first).toEqual({ a: h('x'), inner: { b: h('y') } });
+    expect(hashStructure(frozen, hash, memo)).toBe(first);
+
+    const open = { a: 'x' };
+    hashStructure(open, hash, memo);
+    open.a = 'changed';
+    expect(hashStructure(open, hash, memo)).toEqual({ a: h('changed') });
+
+    // Frozen on the outside only: its child can still change, so neither is remembered.
+    const child = { b: 'y' };
+    const shallow = Object.freeze({ child });
+    hashStructure(shallow, hash, memo);
+    child.b = 'changed';
+    expect(hashStructure(shallow, hash, memo)).toEqual({ child: { b: h('changed') } });
+  });
+
+  it('hashes the empty string like any other string', () => {
+    expect(hash('')).toBe(`hmac-sha256:${createHmac('sha256', 'salt').update('').digest('hex')}`);
+    expect(hash('x')).toBe(`hmac-sha256:${createHmac('sha256', 'salt').update('x').digest('hex')}`);
+  });
 });

@@ -14,6 +14,7 @@
  *
  * Bounded by entries and by bytes; values larger than `maxValueBytes` are never cached.
  */
+import { ClockCache } from '../framework/clock-cache.ts';
 import type { Storage } from '../logical/storage.ts';
 
 const decoder = new TextDecoder();
@@ -26,46 +27,36 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** A cached value: its bytes, its parsed form once asked for, and CLOCK's reference bit. */
+/** A cached value: its bytes, and its parsed form once asked for. */
 interface Slot {
   readonly bytes: Uint8Array;
   parsed: unknown;
-  referenced: boolean;
 }
 
 const NOT_PARSED: unique symbol = Symbol('not parsed');
 
-/**
- * Eviction is CLOCK (second chance), an approximation of LRU: a hit only sets the slot's reference
- * bit, and the eviction scan, oldest first, moves referenced slots to the back with the bit
- * cleared and evicts the first one it finds unreferenced. Every request reads several cached
- * documents, so a hit must cost one map lookup, not the delete and re-insert of an exact LRU.
- */
+/** Eviction is CLOCK (see ClockCache): a hit must cost one map lookup, every request has several. */
 export class CachedStorage implements Storage {
   readonly #inner: Storage;
-  readonly #max: number;
-  readonly #maxBytes: number;
   readonly #maxValueBytes: number;
-  #bytes = 0;
-  /** Insertion order is the clock's order. */
-  readonly #slots = new Map<string, Slot>();
+  readonly #slots: ClockCache<string, Slot>;
 
   constructor(
     inner: Storage,
     options: { maxEntries?: number; maxBytes?: number; maxValueBytes?: number } = {},
   ) {
     this.#inner = inner;
-    this.#max = options.maxEntries ?? 10_000;
-    this.#maxBytes = options.maxBytes ?? 32 * 1024 * 1024;
     this.#maxValueBytes = options.maxValueBytes ?? 64 * 1024;
+    this.#slots = new ClockCache({
+      maxEntries: options.maxEntries ?? 10_000,
+      maxWeight: options.maxBytes ?? 32 * 1024 * 1024,
+      weigh: (slot) => slot.bytes.length,
+    });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const slot = this.#slots.get(key);
-    if (slot !== undefined) {
-      slot.referenced = true;
-      return slot.bytes.slice();
-    }
+    if (slot !== undefined) return slot.bytes.slice();
     const value = await this.#inner.get(key);
     if (value !== undefined) this.#remember(key, value);
     return value;
@@ -73,13 +64,13 @@ export class CachedStorage implements Storage {
 
   async put(key: string, value: Uint8Array): Promise<void> {
     // Forget first: if the write fails, the next read goes to storage, never to a stale copy.
-    this.#forget(key);
+    this.#slots.delete(key);
     await this.#inner.put(key, value);
     this.#remember(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    this.#forget(key);
+    this.#slots.delete(key);
     await this.#inner.delete(key);
   }
 
@@ -97,10 +88,9 @@ export class CachedStorage implements Storage {
       const raw = await this.#inner.get(key);
       if (raw === undefined) return undefined;
       slot = this.#remember(key, raw);
-      // Too large to cache: parsed for this caller only.
+      // Not cached (too large, or evicted at once): parsed for this caller only.
       if (slot === undefined) return deepFreeze(JSON.parse(decoder.decode(raw)) as unknown);
     }
-    slot.referenced = true;
     if (slot.parsed === NOT_PARSED) {
       slot.parsed = deepFreeze(JSON.parse(decoder.decode(slot.bytes)) as unknown);
     }
@@ -108,35 +98,9 @@ export class CachedStorage implements Storage {
   }
 
   #remember(key: string, value: Uint8Array): Slot | undefined {
-    this.#forget(key);
-    if (value.length > this.#maxValueBytes) return undefined;
-    const slot: Slot = { bytes: value.slice(), parsed: NOT_PARSED, referenced: false };
-    this.#slots.set(key, slot);
-    this.#bytes += value.length;
-    this.#evict();
-    return this.#slots.get(key);
-  }
-
-  #evict(): void {
-    // Each referenced slot is passed over once (its bit cleared), so this ends within two laps.
-    while (this.#slots.size > this.#max || this.#bytes > this.#maxBytes) {
-      const oldest = this.#slots.entries().next();
-      if (oldest.done === true) break;
-      const [key, slot] = oldest.value;
-      this.#slots.delete(key);
-      if (slot.referenced) {
-        slot.referenced = false;
-        this.#slots.set(key, slot);
-      } else {
-        this.#bytes -= slot.bytes.length;
-      }
-    }
-  }
-
-  #forget(key: string): void {
-    const existing = this.#slots.get(key);
-    if (existing === undefined) return;
-    this.#bytes -= existing.bytes.length;
     this.#slots.delete(key);
+    if (value.length > this.#maxValueBytes) return undefined;
+    const slot: Slot = { bytes: value.slice(), parsed: NOT_PARSED };
+    return this.#slots.set(key, slot) ? slot : undefined;
   }
 }

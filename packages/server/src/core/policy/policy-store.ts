@@ -14,6 +14,7 @@
  *   cache entry never outlives the write that made it stale.
  * - The store assumes it is the only writer of `policy/` (one active node, as Vault).
  */
+import { ClockCache } from '../../framework/clock-cache.ts';
 import { LogicalError } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
@@ -51,10 +52,9 @@ export class PolicyStore {
   /**
    * The same ACLs by the token's policy list exactly as given, for callers without an identity
    * (every request's authorization): one join and one lookup instead of normalising, sorting and
-   * re-keying the set. Cleared with the rest; bounded like #acls, with CLOCK eviction (a hit
-   * sets a reference bit; eviction gives referenced entries a second chance).
+   * re-keying the set. Cleared with the rest; bounded like #acls.
    */
-  readonly #byList = new Map<string, { readonly acl: ACL; referenced: boolean }>();
+  readonly #byList: ClockCache<string, ACL>;
   /** Name-set keys whose policies include templated paths. */
   readonly #templatedSets = new Set<string>();
   /** Bumped on every write; a compile that straddles a bump is not cached. */
@@ -63,6 +63,7 @@ export class PolicyStore {
   constructor(storage: Storage, options: PolicyStoreOptions = {}) {
     this.#storage = storage;
     this.#aclCacheSize = options.aclCacheSize ?? 1024;
+    this.#byList = new ClockCache({ maxEntries: this.#aclCacheSize });
   }
 
   /** Writes the built-in `default` policy if no `default` is stored. Idempotent. */
@@ -128,25 +129,12 @@ export class PolicyStore {
     const listKey = identity === undefined ? names.join('\n') : undefined;
     if (listKey !== undefined) {
       const hit = this.#byList.get(listKey);
-      if (hit !== undefined) {
-        hit.referenced = true;
-        return hit.acl;
-      }
+      if (hit !== undefined) return hit;
     }
     const generation = this.#generation;
     const acl = await this.#aclForSet(names, identity);
     if (listKey !== undefined && generation === this.#generation) {
-      this.#byList.set(listKey, { acl, referenced: false });
-      while (this.#byList.size > this.#aclCacheSize) {
-        const oldest = this.#byList.entries().next();
-        if (oldest.done === true) break;
-        const [key, entry] = oldest.value;
-        this.#byList.delete(key);
-        if (entry.referenced) {
-          entry.referenced = false;
-          this.#byList.set(key, entry);
-        }
-      }
+      this.#byList.set(listKey, acl);
     }
     return acl;
   }

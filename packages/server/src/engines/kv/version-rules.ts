@@ -101,14 +101,32 @@ export function versionMetadata(
   version: number,
   record: VersionRecord,
 ): Record<string, unknown> {
-  return {
+  // Documents read through the storage cache are frozen and shared by every read of them: the
+  // view of a cached version is then built once, frozen too (so the audit log also reuses its
+  // hashed copy). Keyed by the record, checked against the metadata it was built with.
+  const cacheable = Object.isFrozen(record) && Object.isFrozen(meta);
+  if (cacheable) {
+    const hit = metadataViews.get(record);
+    if (hit !== undefined && hit.meta === meta && hit.version === version) return hit.view;
+  }
+  const view = {
     created_time: rfc3339(record.createdMs),
     custom_metadata: meta.customMetadata === null ? null : { ...meta.customMetadata },
     deletion_time: record.deletionMs === null ? '' : rfc3339(record.deletionMs),
     destroyed: record.destroyed,
     version,
   };
+  if (cacheable) {
+    if (view.custom_metadata !== null) Object.freeze(view.custom_metadata);
+    metadataViews.set(record, { meta, version, view: Object.freeze(view) });
+  }
+  return view;
 }
+
+const metadataViews = new WeakMap<
+  VersionRecord,
+  { readonly meta: KeyMetadata; readonly version: number; readonly view: Record<string, unknown> }
+>();
 
 /** The body of `metadata/<path>` reads. */
 export function keyMetadataView(meta: KeyMetadata): Record<string, unknown> {
