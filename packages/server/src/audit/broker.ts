@@ -118,6 +118,11 @@ export class AuditBroker implements AuditSink {
     return this.#record('response', entry);
   }
 
+  /** Whether any device is enabled (with none, requests are not audited and nothing fails). */
+  get recording(): boolean {
+    return this.#deviceList.length > 0;
+  }
+
   // ------------------------------------------------------------ lifecycle
 
   /**

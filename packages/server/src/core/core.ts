@@ -84,6 +84,8 @@ interface Active {
   readonly events: EventBus;
   readonly quotas: RateLimitQuotas;
   readonly passwordPolicies: PasswordPolicyStore;
+  /** Each mount's storage view, made on its first request (a mount's prefix never changes). */
+  readonly views: WeakMap<MountInfo, StorageView>;
 }
 
 const SYSTEM_MOUNTS: readonly NewMount[] = [
@@ -243,7 +245,8 @@ export class Core {
     if (operation !== request.operation) {
       ctx = { ...ctx, request: { ...ctx.request, operation } };
     }
-    const effective: LogicalRequest = { ...routed, operation };
+    const effective: LogicalRequest =
+      operation === routed.operation ? routed : { ...routed, operation };
 
     if (!unauthenticated) {
       try {
@@ -260,7 +263,11 @@ export class Core {
       }
     }
 
-    await this.#audited(auditRequest(this.#audit, { request: effective, auth: caller }));
+    // With no device enabled there is nothing to record: skip the stage's promises altogether.
+    // (Asked again for the response: a device enabled by this very request records it.)
+    if (this.#audit.recording !== false) {
+      await this.#audited(auditRequest(this.#audit, { request: effective, auth: caller }));
+    }
     const lastUse =
       caller !== undefined &&
       caller.numUses > 0 &&
@@ -278,6 +285,7 @@ export class Core {
       result = {
         ...registered,
         mountType: resolved.mount.type,
+        mountPath: resolved.mount.path,
         ...(caller === undefined ? {} : { caller }),
       };
     } catch (error) {
@@ -287,14 +295,16 @@ export class Core {
       // A token's last use still completes its request; the token goes right after.
       if (lastUse) await active.authority.revokeTree(caller.tokenHash);
     }
-    await this.#audited(
-      auditResponse(this.#audit, {
-        request: effective,
-        auth: caller,
-        result,
-        response: result.response,
-      }),
-    );
+    if (this.#audit.recording !== false) {
+      await this.#audited(
+        auditResponse(this.#audit, {
+          request: effective,
+          auth: caller,
+          result,
+          response: result.response,
+        }),
+      );
+    }
     const events = result.response?.events;
     if (events !== undefined && events.length > 0) active.events.publish(events, resolved.mount);
     return result;
@@ -368,10 +378,17 @@ export class Core {
     const { mount } = resolved;
     const system = this.systemTtl();
     const active = this.#active;
-    const storage: Storage =
-      active === undefined
-        ? new StorageView(emptyStorage, '')
-        : new StorageView(active.barrier, mountStoragePrefix(mount));
+    let storage: Storage;
+    if (active === undefined) {
+      storage = new StorageView(emptyStorage, '');
+    } else {
+      let view = active.views.get(mount);
+      if (view === undefined) {
+        view = new StorageView(active.barrier, mountStoragePrefix(mount));
+        active.views.set(mount, view);
+      }
+      storage = view;
+    }
     return {
       signal: NOT_ABORTED,
       clock: this.clock,
@@ -450,6 +467,7 @@ export class Core {
         events,
         quotas,
         passwordPolicies,
+        views: new WeakMap(),
       };
       this.#active = active;
       for (const mount of mounts.all()) {

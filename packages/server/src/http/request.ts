@@ -19,13 +19,19 @@ export function parseTarget(url: string): ParsedTarget | undefined {
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   if (!rawPath.startsWith('/v1/') && rawPath !== '/v1') return undefined;
-  let path: string;
-  try {
-    path = decodeURIComponent(rawPath.slice(4));
-  } catch {
-    throw new LogicalError('bad_request', 400, 'invalid percent-encoding in request path');
+  let path = rawPath.slice(4);
+  // Every request passes here: decode and split only a path that needs it.
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      throw new LogicalError('bad_request', 400, 'invalid percent-encoding in request path');
+    }
   }
-  if (path.split('/').some((segment) => segment === '..' || segment === '.')) {
+  if (
+    path.includes('.') &&
+    path.split('/').some((segment) => segment === '..' || segment === '.')
+  ) {
     throw new LogicalError('bad_request', 400, 'invalid request path');
   }
   const query: Record<string, unknown> = {};
@@ -161,9 +167,11 @@ export function buildLogicalRequest(input: {
   data: Record<string, unknown>;
   req: IncomingMessage;
 }): LogicalRequest {
+  const source = input.req.headers;
   const headers: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(input.req.headers)) {
+  for (const key in source) {
     if (key === 'x-vault-token' || key === 'authorization' || key === 'cookie') continue;
+    const value = source[key];
     headers[key] = Array.isArray(value) ? value.join(', ') : value;
   }
   const wrapTtlMs = wrapTtlFrom(input.req.headers);

@@ -99,9 +99,11 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     let path = '';
     let accessor: string | undefined;
 
-    const finish = (status: number, error?: unknown): void => {
+    /** `mount`: where the core routed the request, when it says so (else looked up again). */
+    const finish = (status: number, error?: unknown, mount?: string): void => {
       const seconds = (performance.now() - started) / 1000;
-      core.metrics?.observeRequest(core.mountLabel?.(path) ?? 'unknown', method, status, seconds);
+      const label = mount ?? core.mountLabel?.(path) ?? 'unknown';
+      core.metrics?.observeRequest(label, method, status, seconds);
       const fields: Record<string, unknown> = {
         request_id: requestId,
         method,
@@ -186,7 +188,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
             };
           }
           return () => {
-            finish(status);
+            finish(status, undefined, result.mountPath);
           };
         });
       })

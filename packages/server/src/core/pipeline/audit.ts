@@ -40,4 +40,5 @@ export async function auditResponse(sink: AuditSink, entry: AuditEntry): Promise
 export const noAudit: AuditSink = {
   logRequest: () => Promise.resolve(),
   logResponse: () => Promise.resolve(),
+  recording: false,
 };

@@ -70,6 +70,11 @@ export interface AccessControl {
 export interface AuditSink {
   logRequest(entry: AuditEntry): Promise<void>;
   logResponse(entry: AuditEntry): Promise<void>;
+  /**
+   * False when nothing is enabled to record to (nothing is required then, and nothing can fail),
+   * so the pipeline skips the audit stages. Absent means true.
+   */
+  readonly recording?: boolean;
 }
 
 export interface AuditEntry {
@@ -92,6 +97,8 @@ export interface Route {
 export interface PipelineResult {
   readonly response: LogicalResponse | undefined;
   readonly mountType: string;
+  /** The mount the request was routed to (the metrics label). */
+  readonly mountPath?: string;
   readonly lease?: { readonly id: string; readonly ttlMs: number; readonly renewable: boolean };
   readonly auth?: IssuedAuth;
   /** The caller, for the request log line (its accessor only). */
