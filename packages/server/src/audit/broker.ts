@@ -94,6 +94,8 @@ export class AuditBroker implements AuditSink {
   readonly #lock = new SerialQueue();
   /** Enabled devices by path. Replaced, never mutated, so a record in flight sees one set. */
   #devices: ReadonlyMap<string, ActiveDevice> = new Map();
+  #timeMs = Number.NaN;
+  #time = '';
   /** The same devices as a list, replaced with #devices (every record iterates them). */
   #deviceList: readonly ActiveDevice[] = [];
 
@@ -277,7 +279,12 @@ export class AuditBroker implements AuditSink {
     const devices = this.#deviceList;
     if (devices.length === 0) return;
     const now = this.#clock.now();
-    const time = new Date(now).toISOString();
+    // Records of the same millisecond (most, under load) share one formatted time.
+    if (now !== this.#timeMs) {
+      this.#timeMs = now;
+      this.#time = new Date(now).toISOString();
+    }
+    const time = this.#time;
     const write = async (active: ActiveDevice): Promise<void> => {
       const options: FormatOptions = {
         hash: active.hash,

@@ -33,13 +33,14 @@ import { PasswordPolicyStore } from './password-policy/index.ts';
 import { RateLimitQuotas } from './quotas/index.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
-import { auditRequest, auditResponse } from './pipeline/audit.ts';
+import { auditStage } from './pipeline/audit.ts';
 import { authenticate } from './pipeline/authenticate.ts';
 import { authorize, resolveOperation } from './pipeline/authorize.ts';
 import { registerLease } from './pipeline/register-lease.ts';
 import { matchesSpecial, route } from './pipeline/route.ts';
 import type {
   AccessControl,
+  AuditEntry,
   AuditSink,
   PipelineResult,
   Route,
@@ -257,8 +258,8 @@ export class Core {
       } catch (error) {
         // Denied requests are audited too, as Vault records them: the request and the error.
         const entry = { request: effective, auth: caller, error };
-        await this.#audited(auditRequest(this.#audit, entry));
-        await this.#audited(auditResponse(this.#audit, entry));
+        await this.#audited('request', entry);
+        await this.#audited('response', entry);
         throw error;
       }
     }
@@ -266,7 +267,7 @@ export class Core {
     // With no device enabled there is nothing to record: skip the stage's promises altogether.
     // (Asked again for the response: a device enabled by this very request records it.)
     if (this.#audit.recording !== false) {
-      await this.#audited(auditRequest(this.#audit, { request: effective, auth: caller }));
+      await this.#audited('request', { request: effective, auth: caller });
     }
     const lastUse =
       caller !== undefined &&
@@ -289,37 +290,33 @@ export class Core {
         ...(caller === undefined ? {} : { caller }),
       };
     } catch (error) {
-      await this.#audited(auditResponse(this.#audit, { request: effective, auth: caller, error }));
+      await this.#audited('response', { request: effective, auth: caller, error });
       throw error;
     } finally {
       // A token's last use still completes its request; the token goes right after.
       if (lastUse) await active.authority.revokeTree(caller.tokenHash);
     }
     if (this.#audit.recording !== false) {
-      await this.#audited(
-        auditResponse(this.#audit, {
-          request: effective,
-          auth: caller,
-          result,
-          response: result.response,
-        }),
-      );
+      await this.#audited('response', {
+        request: effective,
+        auth: caller,
+        result,
+        response: result.response,
+      });
     }
     const events = result.response?.events;
     if (events !== undefined && events.length > 0) active.events.publish(events, resolved.mount);
     return result;
   }
 
-  /** Counts audit failures (the request itself is refused by the audit stage). */
-  async #audited(work: Promise<void>): Promise<void> {
-    try {
-      await work;
-    } catch (error) {
-      if (error instanceof LogicalError && error.code === 'audit_failed')
-        this.metrics.auditFailed();
-      throw error;
-    }
+  /** The audit stage; a failure is counted, and refuses the request. */
+  #audited(kind: 'request' | 'response', entry: AuditEntry): Promise<void> {
+    return auditStage(this.#audit, kind, entry, this.#countAuditFailure);
   }
+
+  readonly #countAuditFailure = (): void => {
+    this.metrics.auditFailed();
+  };
 
   /**
    * Opens a change-event subscription (`sys/events/subscribe/<type>`). The token needs `read` on
@@ -341,9 +338,7 @@ export class Core {
     const caller = await authenticate(request, active.authority, { unauthenticated: false });
     if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
     await authorize(active.acl, caller, 'read', request.path, {}, { requiresSudo: false });
-    await this.#audited(
-      auditRequest(this.#audit, { request: { ...request, auth: caller }, auth: caller }),
-    );
+    await this.#audited('request', { request: { ...request, auth: caller }, auth: caller });
     return { subscription: active.events.subscribe(eventType, caller), caller };
   }
 

@@ -6,29 +6,24 @@
 import { LogicalError } from '../../logical/errors.ts';
 import type { AuditEntry, AuditSink } from './types.ts';
 
-export async function auditRequest(sink: AuditSink, entry: AuditEntry): Promise<void> {
+/**
+ * Records the request or the response of `entry`. A failure is counted (`onFailure`) and
+ * refuses the request with a 500 that names no device and no value.
+ */
+export async function auditStage(
+  sink: AuditSink,
+  kind: 'request' | 'response',
+  entry: AuditEntry,
+  onFailure: () => void,
+): Promise<void> {
   try {
-    await sink.logRequest(entry);
+    await (kind === 'request' ? sink.logRequest(entry) : sink.logResponse(entry));
   } catch (error) {
+    onFailure();
     throw new LogicalError(
       'audit_failed',
       500,
-      'internal error: the request could not be audited',
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-export async function auditResponse(sink: AuditSink, entry: AuditEntry): Promise<void> {
-  try {
-    await sink.logResponse(entry);
-  } catch (error) {
-    throw new LogicalError(
-      'audit_failed',
-      500,
-      'internal error: the response could not be audited',
+      `internal error: the ${kind} could not be audited`,
       {
         cause: error,
       },
