@@ -14,6 +14,7 @@
  */
 import { createHmac, createSecretKey, hash, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import type { Storage } from '../logical/storage.ts';
 
 const BLOCK = 64;
 const DIGEST = 32;
@@ -58,4 +59,41 @@ export class HmacSha256 {
 /** A fresh salt for `HmacSha256`'s fast path: 48 random bytes as 64 base64url characters. */
 export function newHmacSalt(): Buffer {
   return Buffer.from(randomBytes(48).toString('base64url'), 'latin1');
+}
+
+/**
+ * An HMAC key kept in storage at `key` (the token store's and each AppRole mount's salt):
+ * created on first use, loaded once, then used without touching storage. A salt stored by an
+ * earlier version (32 raw bytes) stays valid: HmacSha256 takes either form. A failed load is
+ * forgotten, so a storage error does not poison every later call.
+ */
+export class StoredHmacKey {
+  readonly #key: string;
+  #hmac: HmacSha256 | undefined;
+  #loading: Promise<HmacSha256> | undefined;
+
+  constructor(key: string) {
+    this.#key = key;
+  }
+
+  /** The HMAC of `message` (as UTF-8) under the stored key, hex. */
+  async hex(storage: Storage, message: string): Promise<string> {
+    return (this.#hmac ?? (await this.#load(storage))).hex(message);
+  }
+
+  #load(storage: Storage): Promise<HmacSha256> {
+    this.#loading ??= (async () => {
+      let stored = await storage.get(this.#key);
+      if (stored === undefined || stored.length < 32) {
+        stored = newHmacSalt();
+        await storage.put(this.#key, stored);
+      }
+      this.#hmac = new HmacSha256(stored);
+      return this.#hmac;
+    })();
+    void this.#loading.catch(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
 }

@@ -98,7 +98,7 @@ export class CachedStorage implements Storage {
   }
 
   #remember(key: string, value: Uint8Array): Slot | undefined {
-    this.#slots.delete(key);
+    // Called on a miss, or after `put` forgot the key: there is no slot to replace.
     if (value.length > this.#maxValueBytes) return undefined;
     const slot: Slot = { bytes: value.slice(), parsed: NOT_PARSED };
     return this.#slots.set(key, slot) ? slot : undefined;

@@ -20,7 +20,7 @@
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import { addressAllowed } from '../cidr.ts';
-import { HmacSha256, newHmacSalt } from '../../framework/hmac.ts';
+import { StoredHmacKey } from '../../framework/hmac.ts';
 import { KeyedLock } from '../../framework/keyed-lock.ts';
 import type { TokenSettings } from '../token-fields.ts';
 
@@ -72,12 +72,11 @@ const SALT_KEY = 'salt';
 
 export class AppRoleStore {
   readonly #locks = new KeyedLock();
-  #salt: HmacSha256 | undefined;
-  #saltLoading: Promise<HmacSha256> | undefined;
+  readonly #salt = new StoredHmacKey(SALT_KEY);
 
   /** HMAC-SHA256 of `value` under the mount's salt, hex. */
   async hmac(storage: Storage, value: string): Promise<string> {
-    return (this.#salt ?? (await this.#loadSalt(storage))).hex(value);
+    return this.#salt.hex(storage, value);
   }
 
   // ---- roles ----
@@ -298,24 +297,6 @@ export class AppRoleStore {
 
   async #secretPrefix(storage: Storage, roleName: string): Promise<string> {
     return `secret_id/${await this.hmac(storage, roleName)}/`;
-  }
-
-  #loadSalt(storage: Storage): Promise<HmacSha256> {
-    this.#saltLoading ??= (async () => {
-      // A salt stored by an earlier version (32 raw bytes) stays valid: HmacSha256 takes either.
-      let stored = await storage.get(SALT_KEY);
-      if (stored === undefined || stored.length < 32) {
-        stored = newHmacSalt();
-        await storage.put(SALT_KEY, stored);
-      }
-      this.#salt = new HmacSha256(stored);
-      return this.#salt;
-    })();
-    // A storage failure must not poison every later request.
-    void this.#saltLoading.catch(() => {
-      this.#saltLoading = undefined;
-    });
-    return this.#saltLoading;
   }
 }
 

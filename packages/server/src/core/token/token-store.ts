@@ -15,7 +15,7 @@
  */
 import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
-import { HmacSha256, newHmacSalt } from '../../framework/hmac.ts';
+import { StoredHmacKey } from '../../framework/hmac.ts';
 import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
@@ -97,8 +97,7 @@ export class TokenStore {
   readonly #expiration: TokenLeases;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  #salt: HmacSha256 | undefined;
-  #saltLoading: Promise<HmacSha256> | undefined;
+  readonly #salt = new StoredHmacKey(SALT_KEY);
   /** Per-token serialisation of use counting, so concurrent requests cannot both spend a use. */
   readonly #useLocks = new KeyedLock();
   /**
@@ -119,7 +118,7 @@ export class TokenStore {
   /** The salted hash of a raw token: the only form in which a token reaches storage or logs. */
   async hash(rawToken: string): Promise<string> {
     // Every authenticated request hashes its token: see HmacSha256 for why it is not createHmac.
-    return (this.#salt ?? (await this.#loadSalt())).hex(rawToken);
+    return this.#salt.hex(this.#storage, rawToken);
   }
 
   /** The token's entry, or undefined when it is unknown, expired, exhausted or revoked. */
@@ -595,24 +594,6 @@ export class TokenStore {
     for (const child of await this.#storage.list(childrenPrefix(hash))) {
       await this.#storage.delete(childrenPrefix(hash) + child);
     }
-  }
-
-  #loadSalt(): Promise<HmacSha256> {
-    this.#saltLoading ??= (async () => {
-      // A salt stored by an earlier version (32 raw bytes) stays valid: HmacSha256 takes either.
-      let stored = await this.#storage.get(SALT_KEY);
-      if (stored === undefined || stored.length < 32) {
-        stored = newHmacSalt();
-        await this.#storage.put(SALT_KEY, stored);
-      }
-      this.#salt = new HmacSha256(stored);
-      return this.#salt;
-    })();
-    // A storage failure must not poison every later lookup.
-    void this.#saltLoading.catch(() => {
-      this.#saltLoading = undefined;
-    });
-    return this.#saltLoading;
   }
 }
 
