@@ -3,6 +3,8 @@
  * generator never shares the server's event loop), its JSON summary read back.
  */
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { fmt } from './lib.ts';
@@ -52,4 +54,68 @@ export function best(rounds: readonly LoadFigures[]): LoadFigures {
 export function describeFigures(name: string, f: LoadFigures): string {
   const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
   return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
+}
+
+export interface BareComparison {
+  readonly baseline: LoadFigures;
+  readonly subject: LoadFigures;
+  /** subject / baseline requests per second (higher is better). */
+  readonly throughputRatio: number;
+}
+
+/**
+ * Drives `subjectUrl` and a bare `node:http` server answering `body` (the subject's own answer,
+ * with the same headers Strongroom sends) with the same load: a warm-up of each, long enough for
+ * the subject's hot path to be optimised so the rounds compare steady states, then alternating
+ * rounds, the best of each kept.
+ */
+export async function compareWithBareServer(
+  subjectUrl: string,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+  options: {
+    readonly connections: number;
+    readonly durationS: number;
+    readonly warmupS: number;
+    readonly rounds: number;
+  },
+): Promise<BareComparison> {
+  const bare = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    req.resume();
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-request-id': '00000000-0000-4000-8000-000000000000',
+    });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = bare.address() as AddressInfo;
+    const baselineUrl = `http://127.0.0.1:${port}${new URL(subjectUrl).pathname}`;
+    const warmup = { connections: options.connections, durationS: options.warmupS };
+    await load(baselineUrl, headers, warmup);
+    await load(subjectUrl, headers, warmup);
+    const round = { connections: options.connections, durationS: options.durationS };
+    const baselineRounds: LoadFigures[] = [];
+    const subjectRounds: LoadFigures[] = [];
+    for (let i = 0; i < options.rounds; i++) {
+      baselineRounds.push(await load(baselineUrl, headers, round));
+      subjectRounds.push(await load(subjectUrl, headers, round));
+    }
+    const baseline = best(baselineRounds);
+    const subject = best(subjectRounds);
+    return {
+      baseline,
+      subject,
+      throughputRatio: subject.requestsPerSecond / baseline.requestsPerSecond,
+    };
+  } finally {
+    await new Promise<void>((resolve) => {
+      bare.close(() => {
+        resolve();
+      });
+      bare.closeAllConnections();
+    });
+  }
 }

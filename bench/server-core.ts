@@ -9,21 +9,13 @@
  * lease check), ACL, the token backend, the envelope and the request log line (written to a
  * discarding stream, so its formatting cost is counted but no terminal I/O is).
  */
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { startServer } from '@strongroom/server';
 import { fmt, report } from './lib.ts';
-import { best, describeFigures, load } from './load.ts';
-import type { LoadFigures } from './load.ts';
+import { compareWithBareServer, describeFigures } from './load.ts';
+import type { BareComparison } from './load.ts';
 
-export interface ServerCoreFigures {
-  readonly baseline: LoadFigures;
-  readonly subject: LoadFigures;
-  /** subject / baseline requests per second (higher is better). */
-  readonly throughputRatio: number;
-}
+export type ServerCoreFigures = BareComparison;
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
@@ -42,7 +34,6 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
     listenAddress: '127.0.0.1:0',
     logDestination: discard,
   });
-  let baselineServer: Server | undefined;
   try {
     // A non-root token: the default policy grants lookup-self; no use limit, a long TTL.
     const created = await fetch(`${server.address}/v1/auth/token/create`, {
@@ -57,37 +48,12 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
     if (sample.status !== 200) throw new Error(`lookup-self answered ${sample.status}`);
     const body = await sample.text();
 
-    // The baseline answers the very same bytes, with the same headers Strongroom sends.
-    baselineServer = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-      req.resume();
-      res.writeHead(200, {
-        'content-type': 'application/json',
-        'cache-control': 'no-store',
-        'x-request-id': '00000000-0000-4000-8000-000000000000',
-      });
-      res.end(body);
-    });
-    await new Promise<void>((resolve) => baselineServer?.listen(0, '127.0.0.1', resolve));
-    const { port } = baselineServer.address() as AddressInfo;
-    const baselineUrl = `http://127.0.0.1:${port}/v1/auth/token/lookup-self`;
-
-    // Warm-up (JIT, caches), not reported: long enough for the subject's hot path to be
-    // optimised, so the rounds compare steady states.
-    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
-    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
-    const baselineRounds: LoadFigures[] = [];
-    const subjectRounds: LoadFigures[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(
-        await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
-      );
-      subjectRounds.push(
-        await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
-      );
-    }
-    const baseline = best(baselineRounds);
-    const subject = best(subjectRounds);
-    const throughputRatio = subject.requestsPerSecond / baseline.requestsPerSecond;
+    const { baseline, subject, throughputRatio } = await compareWithBareServer(
+      subjectUrl,
+      body,
+      headers,
+      { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS },
+    );
     report(
       `lookup-self, ${CONNECTIONS} connections x ${DURATION_S} s, keep-alive, best of ${ROUNDS} alternating rounds`,
     );
@@ -99,15 +65,6 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
     }
     return { baseline, subject, throughputRatio };
   } finally {
-    await new Promise<void>((resolve) => {
-      if (baselineServer === undefined) resolve();
-      else {
-        baselineServer.close(() => {
-          resolve();
-        });
-        baselineServer.closeAllConnections();
-      }
-    });
     await server.close();
   }
 }

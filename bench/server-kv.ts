@@ -22,9 +22,6 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -33,8 +30,8 @@ import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { startServer } from '../packages/server/src/server.ts';
 import type { RunningServer } from '../packages/server/src/server.ts';
 import { fmt, percentile, report } from './lib.ts';
-import { best, describeFigures, load } from './load.ts';
-import type { LoadFigures } from './load.ts';
+import { compareWithBareServer, describeFigures } from './load.ts';
+import type { BareComparison } from './load.ts';
 
 const CONNECTIONS = 10;
 const DURATION_S = 5;
@@ -56,11 +53,7 @@ export interface EventLatencyFigures {
   readonly maxMs: number;
 }
 
-export interface ServerKvFigures {
-  readonly baseline: LoadFigures;
-  readonly subject: LoadFigures;
-  /** subject / baseline requests per second (higher is better). */
-  readonly throughputRatio: number;
+export interface ServerKvFigures extends BareComparison {
   readonly events: EventLatencyFigures;
 }
 
@@ -98,9 +91,7 @@ const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 // ------------------------------------------------------------------------------ (a) KV reads
 
-async function kvReadThroughput(
-  server: RunningServer,
-): Promise<Pick<ServerKvFigures, 'baseline' | 'subject' | 'throughputRatio'>> {
+async function kvReadThroughput(server: RunningServer): Promise<BareComparison> {
   const token = await tokenFor(
     server,
     'bench-kv-read',
@@ -115,48 +106,12 @@ async function kvReadThroughput(
   if (sample.status !== 200) throw new Error(`the KV read answered ${sample.status}`);
   const body = await sample.text();
 
-  // The baseline answers the very same bytes, with the same headers Strongroom sends.
-  const baselineServer: Server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    req.resume();
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'x-request-id': '00000000-0000-4000-8000-000000000000',
-    });
-    res.end(body);
+  return compareWithBareServer(subjectUrl, body, headers, {
+    connections: CONNECTIONS,
+    durationS: DURATION_S,
+    warmupS: WARMUP_S,
+    rounds: ROUNDS,
   });
-  await new Promise<void>((resolve) => baselineServer.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = baselineServer.address() as AddressInfo;
-    const baselineUrl = `http://127.0.0.1:${port}/v1/secret/data/bench`;
-    // Warm-up (JIT, caches), not reported.
-    await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
-    await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: WARMUP_S });
-    const baselineRounds: LoadFigures[] = [];
-    const subjectRounds: LoadFigures[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      baselineRounds.push(
-        await load(baselineUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
-      );
-      subjectRounds.push(
-        await load(subjectUrl, headers, { connections: CONNECTIONS, durationS: DURATION_S }),
-      );
-    }
-    const baseline = best(baselineRounds);
-    const subject = best(subjectRounds);
-    return {
-      baseline,
-      subject,
-      throughputRatio: subject.requestsPerSecond / baseline.requestsPerSecond,
-    };
-  } finally {
-    await new Promise<void>((resolve) => {
-      baselineServer.close(() => {
-        resolve();
-      });
-      baselineServer.closeAllConnections();
-    });
-  }
 }
 
 // -------------------------------------------------------------------------- (b) event latency
