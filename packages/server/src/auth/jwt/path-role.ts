@@ -6,9 +6,8 @@
  * needs at least one binding, so a role never accepts every token its issuer signs. Role type
  * `oidc` is stored, but the browser redirect flow is not implemented: `login` refuses it.
  */
-import { listResponse } from '../../framework/list.ts';
 import { parseDuration } from '@strongroom/protocol';
-import { definePath } from '../../framework/path.ts';
+import { roleKey, rolePaths as sharedRolePaths } from '../role-paths.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import { isPlainObject } from '../../framework/fields.ts';
 import type { FieldTable } from '../../framework/fields.ts';
@@ -85,42 +84,18 @@ const roleFields = {
   ...LEGACY_TOKEN_FIELDS,
 } as const satisfies FieldTable;
 
-export async function readRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
-  return getJson<JwtRole>(storage, `role/${name.toLowerCase()}`);
+export function readRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
+  return getJson<JwtRole>(storage, roleKey(name));
 }
 
 export function rolePaths(): CompiledPath[] {
-  return [
-    definePath({
-      pattern: 'role/?',
-      fields: {},
-      operations: {
-        list: async ({ storage }) => {
-          const keys = (await storage.list('role/')).filter((k) => !k.endsWith('/'));
-          return listResponse(keys);
-        },
-      },
-      help: 'Lists the roles.',
-    }),
-    definePath({
-      pattern: 'role/(?<name>[\\w.@-]+)',
-      fields: roleFields,
-      existenceCheck: async ({ storage, fields }) =>
-        (await readRole(storage, fields.name)) !== undefined,
-      operations: {
-        read: async ({ storage, fields }) => {
-          const role = await readRole(storage, fields.name);
-          return role === undefined ? undefined : { data: roleData(role) };
-        },
-        update: writeRole,
-        delete: async ({ storage, fields }) => {
-          await storage.delete(`role/${fields.name.toLowerCase()}`);
-          return undefined;
-        },
-      },
-      help: 'Creates, reads, updates or deletes a JWT/OIDC role.',
-    }),
-  ];
+  return sharedRolePaths({
+    fields: roleFields,
+    read: readRole,
+    noun: 'JWT/OIDC role',
+    view: roleData,
+    write: writeRole,
+  });
 }
 
 async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined> {
@@ -189,7 +164,7 @@ async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined
         'bound_audiences, bound_subject, bound_claims or token_bound_cidrs',
     );
   }
-  await putJson(storage, `role/${name}`, role);
+  await putJson(storage, roleKey(name), role);
   return undefined;
 }
 

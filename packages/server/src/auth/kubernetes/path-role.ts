@@ -5,8 +5,7 @@
  * with it, an optional audience the token must carry, and the token_* settings of issued
  * tokens. Names and namespaces cannot both be `*`: a role must bind something.
  */
-import { listResponse } from '../../framework/list.ts';
-import { definePath } from '../../framework/path.ts';
+import { roleKey, rolePaths as sharedRolePaths } from '../role-paths.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
 import { badRequest } from '../../logical/errors.ts';
@@ -53,54 +52,28 @@ const roleFields = {
   ...LEGACY_TOKEN_FIELDS,
 } as const satisfies FieldTable;
 
-export async function readRole(
-  storage: Storage,
-  name: string,
-): Promise<KubernetesRole | undefined> {
-  return getJson<KubernetesRole>(storage, `role/${name.toLowerCase()}`);
+export function readRole(storage: Storage, name: string): Promise<KubernetesRole | undefined> {
+  return getJson<KubernetesRole>(storage, roleKey(name));
 }
 
 export function rolePaths(): CompiledPath[] {
-  return [
-    definePath({
-      pattern: 'role/?',
-      fields: {},
-      operations: {
-        list: async ({ storage }) => {
-          const keys = (await storage.list('role/')).filter((k) => !k.endsWith('/'));
-          return listResponse(keys);
-        },
-      },
-      help: 'Lists the roles.',
-    }),
-    definePath({
-      pattern: 'role/(?<name>[\\w.@-]+)',
-      fields: roleFields,
-      existenceCheck: async ({ storage, fields }) =>
-        (await readRole(storage, fields.name)) !== undefined,
-      operations: {
-        read: async ({ storage, fields }) => {
-          const role = await readRole(storage, fields.name);
-          if (role === undefined) return undefined;
-          return {
-            data: {
-              bound_service_account_names: [...role.boundServiceAccountNames],
-              bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
-              audience: role.audience,
-              alias_name_source: role.aliasNameSource,
-              ...tokenSettingsData(role.token),
-            },
-          };
-        },
-        update: writeRole,
-        delete: async ({ storage, fields }) => {
-          await storage.delete(`role/${fields.name.toLowerCase()}`);
-          return undefined;
-        },
-      },
-      help: 'Creates, reads, updates or deletes a Kubernetes role.',
-    }),
-  ];
+  return sharedRolePaths({
+    fields: roleFields,
+    read: readRole,
+    noun: 'Kubernetes role',
+    view: roleData,
+    write: writeRole,
+  });
+}
+
+function roleData(role: KubernetesRole): Record<string, unknown> {
+  return {
+    bound_service_account_names: [...role.boundServiceAccountNames],
+    bound_service_account_namespaces: [...role.boundServiceAccountNamespaces],
+    audience: role.audience,
+    alias_name_source: role.aliasNameSource,
+    ...tokenSettingsData(role.token),
+  };
 }
 
 async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined> {
@@ -133,6 +106,6 @@ async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined
       'service account names and namespaces can not both be set to "*": bind at least one',
     );
   }
-  await putJson(storage, `role/${name}`, role);
+  await putJson(storage, roleKey(name), role);
   return undefined;
 }
