@@ -98,3 +98,29 @@ export function errorSummary(error: unknown): { code: string; type: string } {
     type: error instanceof Error ? error.name : typeof error,
   };
 }
+
+/**
+ * Runs `fn` on a connection taken from a driver's pool, always given back. A failure to connect
+ * or in `fn` becomes `databaseError(what, ...)`: no secret (the connection's, or the statement
+ * values in `secrets`) reaches its message.
+ */
+export async function withPooledConnection<C extends { release(): void }, T>(
+  acquire: () => Promise<C>,
+  what: string,
+  secrets: readonly (string | undefined)[],
+  fn: (conn: C) => Promise<T>,
+): Promise<T> {
+  let conn: C;
+  try {
+    conn = await acquire();
+  } catch (error) {
+    throw databaseError(`${what}: unable to connect`, error, secrets);
+  }
+  try {
+    return await fn(conn);
+  } catch (error) {
+    throw databaseError(what, error, secrets);
+  } finally {
+    conn.release();
+  }
+}

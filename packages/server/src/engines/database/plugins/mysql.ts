@@ -15,7 +15,7 @@ import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { badRequest } from '../../../logical/errors.ts';
 import { parseConnectionUrl } from '../connection-url.ts';
 import type { ConnectionSettings, DatabasePlugin, PluginContext, PluginName } from '../plugin.ts';
-import { databaseError, errorSummary } from '../sanitize.ts';
+import { databaseError, errorSummary, withPooledConnection } from '../sanitize.ts';
 import { formatExpiration, renderTemplate, splitStatements } from '../template.ts';
 import type { StatementValues } from '../template.ts';
 import { MYSQL_LEGACY_USERNAME_TEMPLATE, MYSQL_USERNAME_TEMPLATE } from '../username.ts';
@@ -58,25 +58,12 @@ export function createMysqlPlugin(
     return created;
   };
 
-  const withConnection = async <T>(
+  const withConnection = <T>(
     what: string,
     extraSecrets: readonly (string | undefined)[],
     fn: (conn: PoolConnection) => Promise<T>,
-  ): Promise<T> => {
-    let conn: PoolConnection;
-    try {
-      conn = await getPool().getConnection();
-    } catch (error) {
-      throw databaseError(`${what}: unable to connect`, error, [...secrets, ...extraSecrets]);
-    }
-    try {
-      return await fn(conn);
-    } catch (error) {
-      throw databaseError(what, error, [...secrets, ...extraSecrets]);
-    } finally {
-      conn.release();
-    }
-  };
+  ): Promise<T> =>
+    withPooledConnection(() => getPool().getConnection(), what, [...secrets, ...extraSecrets], fn);
 
   const transaction = async (
     conn: PoolConnection,

@@ -16,7 +16,7 @@ import { badRequest } from '../../../logical/errors.ts';
 import type { PoolClient } from 'pg';
 import { parseConnectionUrl } from '../connection-url.ts';
 import type { ConnectionSettings, DatabasePlugin, PluginContext, PluginName } from '../plugin.ts';
-import { databaseError, errorSummary } from '../sanitize.ts';
+import { databaseError, errorSummary, withPooledConnection } from '../sanitize.ts';
 import {
   formatExpiration,
   quoteIdent,
@@ -85,25 +85,12 @@ export function createPostgresPlugin(
   const catalog = new KeyedLock();
   const serialised = <T>(work: () => Promise<T>): Promise<T> => catalog.run('catalog', work);
 
-  const withClient = async <T>(
+  const withClient = <T>(
     what: string,
     extraSecrets: readonly (string | undefined)[],
     fn: (client: PoolClient) => Promise<T>,
-  ): Promise<T> => {
-    let client: PoolClient;
-    try {
-      client = await getPool().connect();
-    } catch (error) {
-      throw databaseError(`${what}: unable to connect`, error, [...secrets, ...extraSecrets]);
-    }
-    try {
-      return await fn(client);
-    } catch (error) {
-      throw databaseError(what, error, [...secrets, ...extraSecrets]);
-    } finally {
-      client.release();
-    }
-  };
+  ): Promise<T> =>
+    withPooledConnection(() => getPool().connect(), what, [...secrets, ...extraSecrets], fn);
 
   /** Runs `queries` (already split) in one transaction, templated with `values`. */
   const transaction = async (
