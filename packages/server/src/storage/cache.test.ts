@@ -109,3 +109,111 @@ describe('CachedStorage', () => {
     expect(await cached.list('x/')).toEqual(['1']);
   });
 });
+
+/**
+ * The memory backend with each operation held until the test lets it go, as a network round trip
+ * would: a read sees the stored value when it starts and answers on release; a write or delete
+ * lands on release.
+ */
+class GatedStorage extends MemoryStorage {
+  gate = false;
+  readonly #held: (() => void)[] = [];
+  override async get(key: string): Promise<Uint8Array | undefined> {
+    const value = await super.get(key);
+    if (this.gate) await new Promise<void>((resolve) => this.#held.push(resolve));
+    return value;
+  }
+  override async put(key: string, value: Uint8Array): Promise<void> {
+    if (this.gate) await new Promise<void>((resolve) => this.#held.push(resolve));
+    return super.put(key, value);
+  }
+  override async delete(key: string): Promise<void> {
+    if (this.gate) await new Promise<void>((resolve) => this.#held.push(resolve));
+    return super.delete(key);
+  }
+  /** Lets the `index`-th held operation (in arrival order) go, and lets it finish. */
+  async release(index: number): Promise<void> {
+    const held = this.#held[index];
+    if (held === undefined) throw new Error(`no operation ${index} is held`);
+    held();
+    await settle();
+  }
+}
+
+/** Lets pending promise chains run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+describe('CachedStorage under concurrent reads and writes of one key', () => {
+  async function setUp(): Promise<{ inner: GatedStorage; cached: CachedStorage }> {
+    const inner = new GatedStorage();
+    await inner.put('a', bytes('old'));
+    inner.gate = true;
+    return { inner, cached: new CachedStorage(inner) };
+  }
+
+  it('a read that misses and answers after a write never caches the older value', async () => {
+    const { inner, cached } = await setUp();
+    const read = cached.getParsed('a').catch(() => 'unparsable'); // sees "old", answers later
+    await settle(); // the read reaches storage
+    const write = cached.put('a', bytes('"new"'));
+    await inner.release(1); // the write lands
+    await write;
+    await inner.release(0); // then the read answers with what it saw
+    expect(await read).toBe('unparsable');
+    inner.gate = false;
+    expect(await cached.getParsed('a')).toBe('new');
+  });
+
+  it('a raw read that answers after a write never caches the older value', async () => {
+    const { inner, cached } = await setUp();
+    const read = cached.get('a');
+    await settle(); // the read reaches storage
+    const write = cached.put('a', bytes('new'));
+    await inner.release(1);
+    await write;
+    await inner.release(0);
+    expect(await read).toEqual(bytes('old'));
+    inner.gate = false;
+    expect(await cached.get('a')).toEqual(bytes('new'));
+  });
+
+  it('a read that starts during a write is not remembered, whichever value it saw', async () => {
+    const { inner, cached } = await setUp();
+    const write = cached.put('a', bytes('new'));
+    const read = cached.get('a'); // a miss (the write forgot the key); sees "old"
+    await settle(); // the read reaches storage
+    await inner.release(0); // the write lands
+    await write;
+    await inner.release(1); // then the read answers
+    expect(await read).toEqual(bytes('old'));
+    inner.gate = false;
+    expect(await cached.get('a')).toEqual(bytes('new'));
+  });
+
+  it('a delete during a read leaves no ghost of the deleted value', async () => {
+    const { inner, cached } = await setUp();
+    const read = cached.get('a');
+    await settle(); // the read reaches storage
+    const removal = cached.delete('a');
+    await inner.release(1); // the delete lands
+    await removal;
+    await inner.release(0); // then the read answers
+    expect(await read).toEqual(bytes('old'));
+    inner.gate = false;
+    expect(await cached.get('a')).toBeUndefined();
+  });
+
+  it('overlapping writes leave the value that storage holds', async () => {
+    const { inner, cached } = await setUp();
+    const first = cached.put('a', bytes('first'));
+    const second = cached.put('a', bytes('second'));
+    await inner.release(1); // the second write lands first
+    await inner.release(0); // then the first: storage holds "first"
+    await Promise.all([first, second]);
+    inner.gate = false;
+    expect(await cached.get('a')).toEqual(bytes(new TextDecoder().decode(await inner.get('a'))));
+    expect(await cached.get('a')).toEqual(bytes('first'));
+  });
+});

@@ -13,6 +13,13 @@
  * cache each read is a storage round trip plus an AES-GCM decryption.
  *
  * Bounded by entries and by bytes; values larger than `maxValueBytes` are never cached.
+ *
+ * Concurrency: a read that misses goes to storage, and a write to the same key may start and
+ * finish while it waits. Such a read may carry the value from before the write, so it is handed
+ * to its caller (who raced the write anyway) but not remembered. Likewise a write remembers its
+ * value only if no other write or delete of that key started after it and none is still under
+ * way. Each key with an operation in flight has a small record of that (`InFlight`), dropped
+ * when the last one ends.
  */
 import { ClockCache } from '../framework/clock-cache.ts';
 import type { Storage } from '../logical/storage.ts';
@@ -35,11 +42,20 @@ interface Slot {
 
 const NOT_PARSED: unique symbol = Symbol('not parsed');
 
+/** The operations under way on one key (see the class comment). */
+interface InFlight {
+  reads: number;
+  writes: number;
+  /** Bumped when a write or delete starts: an operation that began before it is outdated. */
+  generation: number;
+}
+
 /** Eviction is CLOCK (see ClockCache): a hit must cost one map lookup, every request has several. */
 export class CachedStorage implements Storage {
   readonly #inner: Storage;
   readonly #maxValueBytes: number;
   readonly #slots: ClockCache<string, Slot>;
+  readonly #inFlight = new Map<string, InFlight>();
 
   constructor(
     inner: Storage,
@@ -57,21 +73,34 @@ export class CachedStorage implements Storage {
   async get(key: string): Promise<Uint8Array | undefined> {
     const slot = this.#slots.get(key);
     if (slot !== undefined) return slot.bytes.slice();
-    const value = await this.#inner.get(key);
-    if (value !== undefined) this.#remember(key, value);
+    const { value } = await this.#readThrough(key);
     return value;
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
     // Forget first: if the write fails, the next read goes to storage, never to a stale copy.
-    this.#slots.delete(key);
-    await this.#inner.put(key, value);
-    this.#remember(key, value);
+    const flight = this.#beginWrite(key);
+    const generation = flight.generation;
+    try {
+      await this.#inner.put(key, value);
+    } finally {
+      flight.writes -= 1;
+      this.#settle(key, flight);
+    }
+    // Only the latest write of the key, with none other still under way, knows the stored value.
+    if (flight.writes === 0 && flight.generation === generation) {
+      this.#remember(key, value);
+    }
   }
 
   async delete(key: string): Promise<void> {
-    this.#slots.delete(key);
-    await this.#inner.delete(key);
+    const flight = this.#beginWrite(key);
+    try {
+      await this.#inner.delete(key);
+    } finally {
+      flight.writes -= 1;
+      this.#settle(key, flight);
+    }
   }
 
   list(prefix: string): Promise<string[]> {
@@ -85,16 +114,60 @@ export class CachedStorage implements Storage {
   async getParsed(key: string): Promise<unknown> {
     let slot = this.#slots.get(key);
     if (slot === undefined) {
-      const raw = await this.#inner.get(key);
-      if (raw === undefined) return undefined;
-      slot = this.#remember(key, raw);
-      // Not cached (too large, or evicted at once): parsed for this caller only.
-      if (slot === undefined) return deepFreeze(JSON.parse(decoder.decode(raw)) as unknown);
+      const read = await this.#readThrough(key);
+      if (read.value === undefined) return undefined;
+      // Not cached (too large, evicted at once, or raced by a write): parsed for this caller only.
+      if (read.slot === undefined) {
+        return deepFreeze(JSON.parse(decoder.decode(read.value)) as unknown);
+      }
+      slot = read.slot;
     }
     if (slot.parsed === NOT_PARSED) {
       slot.parsed = deepFreeze(JSON.parse(decoder.decode(slot.bytes)) as unknown);
     }
     return slot.parsed;
+  }
+
+  /** A miss: reads storage, and remembers the value unless a write of the key overlapped. */
+  async #readThrough(key: string): Promise<{ value: Uint8Array | undefined; slot?: Slot }> {
+    const flight = this.#flight(key);
+    // A read that starts while a write is under way may see either value: never remembered.
+    const generation = flight.writes === 0 ? flight.generation : -1;
+    flight.reads += 1;
+    let value: Uint8Array | undefined;
+    try {
+      value = await this.#inner.get(key);
+    } finally {
+      flight.reads -= 1;
+      this.#settle(key, flight);
+    }
+    if (value === undefined || flight.writes > 0 || flight.generation !== generation) {
+      return { value };
+    }
+    const slot = this.#remember(key, value);
+    return slot === undefined ? { value } : { value, slot };
+  }
+
+  #flight(key: string): InFlight {
+    let flight = this.#inFlight.get(key);
+    if (flight === undefined) {
+      flight = { reads: 0, writes: 0, generation: 0 };
+      this.#inFlight.set(key, flight);
+    }
+    return flight;
+  }
+
+  #beginWrite(key: string): InFlight {
+    this.#slots.delete(key);
+    const flight = this.#flight(key);
+    flight.writes += 1;
+    flight.generation += 1;
+    return flight;
+  }
+
+  /** Drops the key's record once nothing is under way on it (the caller keeps its reference). */
+  #settle(key: string, flight: InFlight): void {
+    if (flight.reads === 0 && flight.writes === 0) this.#inFlight.delete(key);
   }
 
   #remember(key: string, value: Uint8Array): Slot | undefined {
