@@ -11,6 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { atTurnEnd } from '../framework/turn-end.ts';
 import type { AuditDevice, DeviceEnvironment } from './device.ts';
 import { SerialQueue, describeIoError } from './io.ts';
 import { invalidOption, parseModeOption } from './options.ts';
@@ -47,9 +48,9 @@ export class FileDevice implements AuditDevice {
   }
 
   /**
-   * Appends one line. Group commit: the lines of one event-loop turn (every request the turn
-   * read, each up to its audit record) are joined and written together at the turn's end
-   * (`setImmediate`), or by the next write when one is in flight, and each caller's promise
+   * Appends one line. Group commit: the lines queued in one round of the turn's end
+   * (`atTurnEnd`: every request the turn read, each up to its audit record) are joined and
+   * written together, or by the next write when one is in flight, and each caller's promise
    * settles only when the write that carried its line has completed (or failed). Concurrent
    * requests therefore share file writes instead of paying a system call each, and nothing is
    * acknowledged before it is written.
@@ -59,7 +60,7 @@ export class FileDevice implements AuditDevice {
     return new Promise<void>((resolveLine, rejectLine) => {
       this.#pending.push({ line: `${record}\n`, resolve: resolveLine, reject: rejectLine });
       // The first line of a new batch schedules its write; later ones ride along.
-      if (this.#pending.length === 1) setImmediate(this.#scheduleFlush);
+      if (this.#pending.length === 1) atTurnEnd(this.#scheduleFlush);
     });
   }
 

@@ -35,11 +35,11 @@ describe('ResponseBatch', () => {
         written.push('later');
         return undefined;
       });
-      return undefined;
+      return () => written.push('first done');
     });
     await nextTurn();
-    expect(written).toEqual(['first']);
-    await nextTurn();
-    expect(written).toEqual(['first', 'later']);
+    // The later write is its own batch (the next round of the turn's end): the first batch's
+    // bookkeeping has run before it.
+    expect(written).toEqual(['first', 'first done', 'later']);
   });
 });

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
+import { atTurnEnd } from '../framework/turn-end.ts';
 import { LogicalError } from '../logical/errors.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import {
@@ -45,9 +46,9 @@ export interface HttpOptions {
 }
 
 /**
- * Answers are written together at the end of the event-loop turn that produced them (the
- * `setImmediate` phase, right after the turn's I/O callbacks and their promise chains), not one
- * by one as each is ready.
+ * Answers are written together at the end of the event-loop turn that produced them (`atTurnEnd`:
+ * after the turn's I/O callbacks and their promise chains, including the audit writes those
+ * chains waited on), not one by one as each is ready.
  *
  * Why: every write to an idle peer wakes it, and that wake-up (an inter-processor interrupt, a VM
  * exit on virtual machines) is paid inside the writing syscall. Under load the server reads
@@ -66,7 +67,7 @@ export class ResponseBatch {
    */
   defer(write: () => Bookkeeping): void {
     this.#pending.push(write);
-    if (this.#pending.length === 1) setImmediate(this.#flush);
+    if (this.#pending.length === 1) atTurnEnd(this.#flush);
   }
 
   readonly #flush = (): void => {
