@@ -35,10 +35,13 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Reads a JSON document; undefined when absent. */
-export async function getJson<T>(storage: Storage, key: string): Promise<T | undefined> {
-  if (storage.getParsed !== undefined) return (await storage.getParsed(key)) as T | undefined;
-  const raw = await storage.get(key);
-  return raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as T);
+export function getJson<T>(storage: Storage, key: string): Promise<T | undefined> {
+  // Not an async function: a request reads several documents, mostly from the cache, and this
+  // hands on the cache's promise instead of wrapping it in another.
+  if (storage.getParsed !== undefined) return storage.getParsed(key) as Promise<T | undefined>;
+  return storage
+    .get(key)
+    .then((raw) => (raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as T)));
 }
 
 /** Writes a JSON document. */
