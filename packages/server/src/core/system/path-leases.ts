@@ -23,6 +23,7 @@ import { badRequest } from '../../logical/errors.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import type { ExpirationManager, LeaseEntry } from '../expiration/index.ts';
 import { isValidLeaseId } from '../expiration/lease-entry.ts';
+import { isoTime } from '../../framework/iso-time.ts';
 
 /** What the lease paths need from the core: the active expiration manager (throws when sealed). */
 export interface LeasesDeps {
@@ -70,18 +71,16 @@ function requirePrefix(prefix: string): string {
   return trimmed;
 }
 
-const iso = (epochMs: number): string => new Date(epochMs).toISOString();
-
 /** A lease as `sys/leases/lookup` shows it. */
 export function leaseView(lease: LeaseEntry, nowMs: number): Record<string, unknown> {
   const expired = lease.expireTime !== 0 && lease.expireTime <= nowMs;
   const pastMax = lease.maxTtlMs > 0 && nowMs >= lease.issueTime + lease.maxTtlMs;
   return {
     id: lease.leaseId,
-    issue_time: iso(lease.issueTime),
-    expire_time: lease.expireTime === 0 ? null : iso(lease.expireTime),
+    issue_time: isoTime(lease.issueTime),
+    expire_time: lease.expireTime === 0 ? null : isoTime(lease.expireTime),
     // Vault shows null until the lease has been renewed once.
-    last_renewal: lease.lastRenewalTime === lease.issueTime ? null : iso(lease.lastRenewalTime),
+    last_renewal: lease.lastRenewalTime === lease.issueTime ? null : isoTime(lease.lastRenewalTime),
     renewable: lease.renewable && !expired && !pastMax && (lease.revokeAttempts ?? 0) === 0,
     ttl: lease.expireTime === 0 ? 0 : Math.max(0, Math.floor((lease.expireTime - nowMs) / 1000)),
   };

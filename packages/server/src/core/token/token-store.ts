@@ -28,6 +28,7 @@ import type { Storage } from '../../logical/storage.ts';
 import { authLeaseId } from '../expiration/index.ts';
 import type { ExpirationManager, LeaseEntry } from '../expiration/index.ts';
 import { addressAllowed } from '../../auth/cidr.ts';
+import { isoTime } from '../../framework/iso-time.ts';
 import { randomBase62 } from '../random.ts';
 import {
   SALT_KEY,
@@ -367,10 +368,10 @@ export class TokenStore {
       creation_ttl: Math.floor(entry.creationTtlMs / 1000),
       display_name: entry.displayName,
       entity_id: entry.entityId,
-      expire_time: expireTime === 0 ? null : new Date(expireTime).toISOString(),
+      expire_time: expireTime === 0 ? null : isoTime(expireTime),
       explicit_max_ttl: Math.floor(entry.explicitMaxTtlMs / 1000),
       id: options.id ?? '',
-      issue_time: new Date(entry.creationTime).toISOString(),
+      issue_time: isoTime(entry.creationTime),
       meta: Object.keys(entry.meta).length === 0 ? null : { ...entry.meta },
       num_uses: Math.max(0, entry.numUses),
       orphan: entry.orphan,
@@ -383,7 +384,7 @@ export class TokenStore {
     if (entry.periodMs > 0) data['period'] = Math.floor(entry.periodMs / 1000);
     if (lease !== undefined && lease.lastRenewalTime !== lease.issueTime) {
       data['last_renewal_time'] = Math.floor(lease.lastRenewalTime / 1000);
-      data['last_renewal'] = new Date(lease.lastRenewalTime).toISOString();
+      data['last_renewal'] = isoTime(lease.lastRenewalTime);
     }
     if (entry.boundCidrs !== undefined && entry.boundCidrs.length > 0) {
       data['bound_cidrs'] = [...entry.boundCidrs];
