@@ -16,7 +16,6 @@ import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditSink } from '../core/pipeline/types.ts';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest } from '../logical/request.ts';
 import type { Storage } from '../logical/storage.ts';
 import { normaliseAuditPath, readAuditTable, writeAuditTable } from './audit-table.ts';
 import type { AuditTableEntry } from './audit-table.ts';
@@ -72,8 +71,6 @@ interface ActiveDevice {
   readonly device: AuditDevice;
   readonly common: CommonOptions;
   readonly hash: Hasher;
-  /** The blocks both records of a request share, built once per request. */
-  readonly shared: WeakMap<LogicalRequest, SharedBlocks>;
   /** Hashed copies of frozen data (see `hashStructure`). */
   readonly memo: StructureMemo;
   /** Callers' hashed tokens and `auth` blocks, by token hash (see `CallerBlock`). */
@@ -293,11 +290,7 @@ export class AuditBroker implements AuditSink {
         elideListResponses: active.common.elideListResponses,
         time,
       };
-      let shared = active.shared.get(entry.request);
-      if (shared === undefined) {
-        shared = sharedBlocks(entry.request, entry.auth, options, active.callers);
-        active.shared.set(entry.request, shared);
-      }
+      const shared = sharedFor(entry, active, options);
       const line =
         kind === 'request'
           ? formatRequestRecord(entry, shared, options)
@@ -363,7 +356,6 @@ export class AuditBroker implements AuditSink {
         device: createDevice(entry.type, entry.options, this.#env),
         common: parseCommonOptions(entry.options),
         hash: hasherFor(entry.salt),
-        shared: new WeakMap(),
         memo: new WeakMap(),
         callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
       };
@@ -376,7 +368,6 @@ export class AuditBroker implements AuditSink {
         device: failingDevice(reason),
         common: { prefix: '', hmacAccessor: true, elideListResponses: false, skipTest: false },
         hash: hasherFor(entry.salt),
-        shared: new WeakMap(),
         memo: new WeakMap(),
         callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
       };
@@ -393,4 +384,22 @@ export class AuditBroker implements AuditSink {
 function failingDevice(reason: string): AuditDevice {
   const fail = (): Promise<void> => Promise.reject(new Error(reason));
   return { open: fail, write: fail, reopen: fail, close: () => Promise.resolve() };
+}
+
+/**
+ * The blocks both records of a request share (its `auth` and `request`), built once per request
+ * and device and kept on the request's trail; built afresh for an entry without one.
+ */
+function sharedFor(entry: AuditEntry, active: ActiveDevice, options: FormatOptions): SharedBlocks {
+  const trail = entry.trail;
+  if (trail === undefined) return sharedBlocks(entry.request, entry.auth, options, active.callers);
+  let byDevice = trail.shared as Map<ActiveDevice, SharedBlocks> | undefined;
+  let shared = byDevice?.get(active);
+  if (shared === undefined) {
+    shared = sharedBlocks(entry.request, entry.auth, options, active.callers);
+    byDevice ??= new Map();
+    byDevice.set(active, shared);
+    trail.shared = byDevice;
+  }
+  return shared;
 }

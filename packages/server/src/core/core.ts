@@ -41,6 +41,7 @@ import { matchesSpecial, route } from './pipeline/route.ts';
 import type {
   AccessControl,
   AuditEntry,
+  AuditTrail,
   AuditSink,
   PipelineResult,
   Route,
@@ -249,6 +250,8 @@ export class Core {
     const effective: LogicalRequest =
       operation === routed.operation ? routed : { ...routed, operation };
 
+    // One per request: its request and response records share what they have in common.
+    const trail: AuditTrail = { shared: undefined };
     if (!unauthenticated) {
       try {
         if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
@@ -257,7 +260,7 @@ export class Core {
         });
       } catch (error) {
         // Denied requests are audited too, as Vault records them: the request and the error.
-        const entry = { request: effective, auth: caller, error };
+        const entry = { request: effective, auth: caller, error, trail };
         await this.#audited('request', entry);
         await this.#audited('response', entry);
         throw error;
@@ -267,7 +270,7 @@ export class Core {
     // With no device enabled there is nothing to record: skip the stage's promises altogether.
     // (Asked again for the response: a device enabled by this very request records it.)
     if (this.#audit.recording !== false) {
-      await this.#audited('request', { request: effective, auth: caller });
+      await this.#audited('request', { request: effective, auth: caller, trail });
     }
     const lastUse =
       caller !== undefined &&
@@ -290,7 +293,7 @@ export class Core {
         ...(caller === undefined ? {} : { caller }),
       };
     } catch (error) {
-      await this.#audited('response', { request: effective, auth: caller, error });
+      await this.#audited('response', { request: effective, auth: caller, error, trail });
       throw error;
     } finally {
       // A token's last use still completes its request; the token goes right after.
@@ -300,6 +303,7 @@ export class Core {
       await this.#audited('response', {
         request: effective,
         auth: caller,
+        trail,
         result,
         response: result.response,
       });

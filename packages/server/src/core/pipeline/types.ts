@@ -83,6 +83,17 @@ export interface AuditEntry {
   readonly response?: LogicalResponse | undefined;
   readonly result?: PipelineResult;
   readonly error?: unknown;
+  /** The request's trail, the same object for its request and its response record. */
+  readonly trail?: AuditTrail;
+}
+
+/**
+ * Scratch space the sink keeps for one request between its request record and its response
+ * record (the blocks both share, worked out once). The core makes one per request; a plain
+ * slot, where a WeakMap keyed by the request cost about a microsecond per request to fill.
+ */
+export interface AuditTrail {
+  shared: unknown;
 }
 
 /** A resolved route: the mount and its backend. */
