@@ -48,6 +48,7 @@ import type {
   TokenAuthority,
 } from './pipeline/types.ts';
 import { PolicyStore } from './policy/index.ts';
+import type { ACL } from './policy/index.ts';
 import { SYSTEM_SEALED_PATHS, createSystemBackend } from './system/index.ts';
 import type { InitResult, SealStatus, SystemDeps } from './system/index.ts';
 import { TokenStore, createTokenBackend, toRequestAuth } from './token/index.ts';
@@ -243,7 +244,9 @@ export class Core {
       mountAccessor: resolved.mount.accessor,
     };
     let ctx = this.#context(resolved, routed);
-    const operation = await resolveOperation(resolved, ctx);
+    // Only an update can turn out to be a create (the existence check); skip the await otherwise.
+    const operation =
+      request.operation === 'update' ? await resolveOperation(resolved, ctx) : request.operation;
     if (operation !== request.operation) {
       ctx = { ...ctx, request: { ...ctx.request, operation } };
     }
@@ -733,11 +736,17 @@ const emptyStorage: Storage = {
 
 function accessControl(policies: PolicyStore): AccessControl {
   return {
-    check: async (auth, operation, path, data) => {
-      if (auth.root) return { allowed: true, sudo: true };
-      const acl = await policies.acl(auth.policies);
-      const result = acl.check(operation, path, data);
-      return { allowed: result.allowed, sudo: result.rootPrivs };
+    // Not async: nearly every check hits the policy store's cache, and this answers those with
+    // one settled promise instead of two async frames.
+    check: (auth, operation, path, data) => {
+      if (auth.root) return Promise.resolve({ allowed: true, sudo: true });
+      const decide = (acl: ACL): { allowed: boolean; sudo: boolean } => {
+        const result = acl.check(operation, path, data);
+        return { allowed: result.allowed, sudo: result.rootPrivs };
+      };
+      const cached = policies.cachedAcl(auth.policies);
+      if (cached !== undefined) return Promise.resolve(decide(cached));
+      return policies.acl(auth.policies).then(decide);
     },
   };
 }

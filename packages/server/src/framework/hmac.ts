@@ -77,8 +77,15 @@ export class StoredHmacKey {
   }
 
   /** The HMAC of `message` (as UTF-8) under the stored key, hex. */
-  async hex(storage: Storage, message: string): Promise<string> {
-    return (this.#hmac ?? (await this.#load(storage))).hex(message);
+  hex(storage: Storage, message: string): Promise<string> {
+    const hmac = this.#hmac;
+    if (hmac !== undefined) return Promise.resolve(hmac.hex(message));
+    return this.#load(storage).then((loaded) => loaded.hex(message));
+  }
+
+  /** The key once loaded (undefined before the first `hex`), for callers on a hot path. */
+  get loaded(): HmacSha256 | undefined {
+    return this.#hmac;
   }
 
   #load(storage: Storage): Promise<HmacSha256> {

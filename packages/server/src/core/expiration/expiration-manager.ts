@@ -350,9 +350,9 @@ export class ExpirationManager {
   }
 
   /** The persisted lease, or undefined. */
-  async lookup(leaseId: string): Promise<LeaseEntry | undefined> {
+  lookup(leaseId: string): Promise<LeaseEntry | undefined> {
     const id = trimLeadingSlash(leaseId);
-    if (!isValidLeaseId(id)) return undefined;
+    if (!isValidLeaseId(id)) return Promise.resolve(undefined);
     return this.#load(id);
   }
 
@@ -445,7 +445,7 @@ export class ExpirationManager {
     return renewed;
   }
 
-  async #load(leaseId: string): Promise<LeaseEntry | undefined> {
+  #load(leaseId: string): Promise<LeaseEntry | undefined> {
     return getJson<LeaseEntry>(this.#storage, leaseKey(leaseId));
   }
 

@@ -125,6 +125,11 @@ export class PolicyStore {
    * holds templated policies (the built-in `default` does), the key also includes `identity`,
    * since the rendered paths differ per caller.
    */
+  /** The ACL for `names` (no identity) when it is cached, without waiting. */
+  cachedAcl(names: readonly string[]): ACL | undefined {
+    return this.#byList.get(names.join('\n'));
+  }
+
   async acl(names: readonly string[], identity?: PolicyIdentity): Promise<ACL> {
     const listKey = identity === undefined ? names.join('\n') : undefined;
     if (listKey !== undefined) {

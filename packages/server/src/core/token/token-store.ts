@@ -110,7 +110,7 @@ export class TokenStore {
   }
 
   /** The salted hash of a raw token: the only form in which a token reaches storage or logs. */
-  async hash(rawToken: string): Promise<string> {
+  hash(rawToken: string): Promise<string> {
     // Every authenticated request hashes its token: see HmacSha256 for why it is not createHmac.
     return this.#salt.hex(this.#storage, rawToken);
   }
@@ -394,7 +394,9 @@ export class TokenStore {
    */
   async authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
     if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return undefined;
-    const entry = await getJson<TokenEntry>(this.#storage, entryKey(await this.hash(rawToken)));
+    // The salt is loaded after the first request: hash without waiting a turn of the queue.
+    const hash = this.#salt.loaded?.hex(rawToken) ?? (await this.hash(rawToken));
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
     if (entry === undefined) return undefined;
     const lease = await this.#liveLease(entry);
     if (lease === undefined) return undefined;
