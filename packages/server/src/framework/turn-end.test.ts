@@ -63,3 +63,28 @@ describe('atTurnEnd', () => {
     expect(nextTurnAfter).toBeLessThan(50);
   });
 });
+
+describe('atTurnEnd when a task throws', () => {
+  it('runs the other tasks, keeps working, and reports the error as uncaught', async () => {
+    const seen: string[] = [];
+    const reported: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', (error) => reported.push(error));
+    try {
+      atTurnEnd(() => {
+        throw new Error('broken task');
+      });
+      atTurnEnd(() => seen.push('after the broken one'));
+      await turnEnd();
+      atTurnEnd(() => seen.push('a later turn'));
+      await turnEnd();
+    } finally {
+      process.removeAllListeners('uncaughtException');
+      for (const listener of listeners) process.on('uncaughtException', listener);
+    }
+    expect(seen).toEqual(['after the broken one', 'a later turn']);
+    expect(reported).toHaveLength(1);
+    expect((reported[0] as Error).message).toBe('broken task');
+  });
+});

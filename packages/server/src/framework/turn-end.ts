@@ -17,8 +17,8 @@
  * `MAX_ROUNDS` rounds the rest waits for the next turn, so a chain that keeps queueing work
  * cannot keep the loop from its I/O.
  *
- * Tasks must not throw: each owns its error handling (a thrown error would skip the tasks after
- * it and stop the rounds).
+ * Tasks must not throw: each owns its error handling. One that does is reported as an uncaught
+ * exception, as a throwing `setImmediate` callback is, after the round's other tasks have run.
  */
 
 const MAX_ROUNDS = 8;
@@ -46,8 +46,18 @@ function runRound(): void {
   rounds += 1;
   const tasks = queue;
   queue = [];
-  for (const task of tasks) task();
+  let failure: { error: unknown } | undefined;
+  for (const task of tasks) {
+    try {
+      task();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
   queueMicrotask(afterChainsSoon);
+  // A task that throws breaks its contract: the other tasks and the rounds go on, and the error
+  // is thrown on as from the immediate it would have run in (an uncaught exception).
+  if (failure !== undefined) throw failure.error;
 }
 
 function afterChainsSoon(): void {
