@@ -14,6 +14,7 @@ import { Core } from './core/core.ts';
 import type { AuditSink } from './core/pipeline/types.ts';
 import { createServer, listen } from './http/server.ts';
 import type { BackendFactory } from './logical/backend.ts';
+import { TurnBatchedLines } from './logging.ts';
 import { isPhysicalStorageKind, openPhysicalStorage } from './storage/index.ts';
 
 export interface DevOptions {
@@ -65,7 +66,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         base: null,
         redact: { paths: ['token', 'client_token', '*.token'], censor: '[redacted]' },
       },
-      options.logDestination,
+      new TurnBatchedLines(options.logDestination ?? pino.destination(1)),
     );
   if (!isPhysicalStorageKind(config.storage.kind)) {
     throw new Error(
