@@ -212,10 +212,15 @@ function responseData(
       http_raw_body: response.raw.body,
     };
   } else if (response.data !== undefined) {
-    data = { ...response.data };
+    data = response.data;
   }
   if (data === undefined) return undefined;
-  if (options.elideListResponses && request.operation === 'list') elideList(data);
+  if (options.elideListResponses && request.operation === 'list') {
+    // Changed in place below: a copy, never the response the caller is about to receive.
+    data = { ...data };
+    elideList(data);
+  }
+  // Not copied otherwise: hashing builds a new structure, and frozen data hits the memo.
   return hashStructure(data, options.hash, options.memo);
 }
 
