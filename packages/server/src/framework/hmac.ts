@@ -83,11 +83,6 @@ export class StoredHmacKey {
     return this.#load(storage).then((loaded) => loaded.hex(message));
   }
 
-  /** The key once loaded (undefined before the first `hex`), for callers on a hot path. */
-  get loaded(): HmacSha256 | undefined {
-    return this.#hmac;
-  }
-
   #load(storage: Storage): Promise<HmacSha256> {
     this.#loading ??= (async () => {
       let stored = await storage.get(this.#key);

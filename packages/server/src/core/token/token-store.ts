@@ -394,9 +394,7 @@ export class TokenStore {
    */
   async authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
     if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return undefined;
-    // The salt is loaded after the first request: hash without waiting a turn of the queue.
-    const hash = this.#salt.loaded?.hex(rawToken) ?? (await this.hash(rawToken));
-    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
+    const entry = await getJson<TokenEntry>(this.#storage, entryKey(await this.hash(rawToken)));
     if (entry === undefined) return undefined;
     const lease = await this.#liveLease(entry);
     if (lease === undefined) return undefined;
@@ -597,15 +595,8 @@ export interface CallerRecord {
   readonly lease: LeaseEntry | null | undefined;
 }
 
-/**
- * A caller as `authenticate` returns it: the pipeline's view of the token, and, private, the
- * entry and lease it was authenticated with, so the same request can use them again
- * (`lookup-self` reports the entry and lease its request was authenticated with, as Vault does)
- * instead of reading both a second and third time. Held only as long as the request holds its
- * caller; a copy (a spread) is a plain RequestAuth and is looked up again. (A WeakMap keyed by
- * the caller did the same and cost about a microsecond per request to fill.)
- */
-class AuthenticatedCaller implements RequestAuth {
+/** The pipeline's view of a token. Carries the hash and accessor, never the token. */
+class TokenCaller implements RequestAuth {
   readonly accessor: string;
   readonly tokenHash: string;
   readonly policies: readonly string[];
@@ -614,9 +605,8 @@ class AuthenticatedCaller implements RequestAuth {
   readonly entityId: string;
   readonly root: boolean;
   readonly numUses: number;
-  readonly #record: CallerRecord;
 
-  constructor(entry: TokenEntry, lease: LeaseEntry | null) {
+  constructor(entry: TokenEntry) {
     this.accessor = entry.accessor;
     this.tokenHash = entry.hash;
     this.policies = [...entry.policies];
@@ -625,6 +615,22 @@ class AuthenticatedCaller implements RequestAuth {
     this.entityId = entry.entityId;
     this.root = entry.policies.includes('root');
     this.numUses = entry.numUses;
+  }
+}
+
+/**
+ * A caller as `authenticate` returns it: the pipeline's view of the token, and, private, the
+ * entry and lease it was authenticated with, so the same request can use them again
+ * (`lookup-self` reports the entry and lease its request was authenticated with, as Vault does)
+ * instead of reading both a second and third time. Held only as long as the request holds its
+ * caller; a copy (a spread) is a plain RequestAuth and is looked up again. (A WeakMap keyed by
+ * the caller did the same and cost about a microsecond per request to fill.)
+ */
+class AuthenticatedCaller extends TokenCaller {
+  readonly #record: CallerRecord;
+
+  constructor(entry: TokenEntry, lease: LeaseEntry | null) {
+    super(entry);
     this.#record = { entry, lease };
   }
 
@@ -635,16 +641,7 @@ class AuthenticatedCaller implements RequestAuth {
 
 /** The pipeline's view of a token. Carries the hash and accessor, never the token. */
 export function toRequestAuth(entry: TokenEntry): RequestAuth {
-  return {
-    accessor: entry.accessor,
-    tokenHash: entry.hash,
-    policies: [...entry.policies],
-    displayName: entry.displayName,
-    metadata: { ...entry.meta },
-    entityId: entry.entityId,
-    root: entry.policies.includes('root'),
-    numUses: entry.numUses,
-  };
+  return new TokenCaller(entry);
 }
 
 function toIssued(created: CreatedToken): IssuedToken {
