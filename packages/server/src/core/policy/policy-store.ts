@@ -125,23 +125,22 @@ export class PolicyStore {
    * holds templated policies (the built-in `default` does), the key also includes `identity`,
    * since the rendered paths differ per caller.
    */
-  /** The ACL for `names` (no identity) when it is cached, without waiting. */
-  cachedAcl(names: readonly string[]): ACL | undefined {
-    return this.#byList.get(names.join('\n'));
-  }
-
   async acl(names: readonly string[], identity?: PolicyIdentity): Promise<ACL> {
-    const listKey = identity === undefined ? names.join('\n') : undefined;
-    if (listKey !== undefined) {
-      const hit = this.#byList.get(listKey);
+    if (identity === undefined) {
+      const hit = this.cachedAcl(names);
       if (hit !== undefined) return hit;
     }
     const generation = this.#generation;
     const acl = await this.#aclForSet(names, identity);
-    if (listKey !== undefined && generation === this.#generation) {
-      this.#byList.set(listKey, acl);
+    if (identity === undefined && generation === this.#generation) {
+      this.#byList.set(listKey(names), acl);
     }
     return acl;
+  }
+
+  /** The ACL for `names` (no identity) when it is cached, without waiting. */
+  cachedAcl(names: readonly string[]): ACL | undefined {
+    return this.#byList.get(listKey(names));
   }
 
   async #aclForSet(names: readonly string[], identity?: PolicyIdentity): Promise<ACL> {
@@ -189,4 +188,9 @@ export class PolicyStore {
 
 function identityKey(setKey: string, identity: PolicyIdentity | undefined): string {
   return `${setKey}\u0000${JSON.stringify(identity ?? null)}`;
+}
+
+/** The `#byList` key: the policy names exactly as the token lists them. */
+function listKey(names: readonly string[]): string {
+  return names.join('\n');
 }
