@@ -78,29 +78,12 @@ export class CachedStorage implements Storage {
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
-    // Forget first: if the write fails, the next read goes to storage, never to a stale copy.
-    const flight = this.#beginWrite(key);
-    const generation = flight.generation;
-    try {
-      await this.#inner.put(key, value);
-    } finally {
-      flight.writes -= 1;
-      this.#settle(key, flight);
-    }
     // Only the latest write of the key, with none other still under way, knows the stored value.
-    if (flight.writes === 0 && flight.generation === generation) {
-      this.#remember(key, value);
-    }
+    if (await this.#write(key, () => this.#inner.put(key, value))) this.#remember(key, value);
   }
 
   async delete(key: string): Promise<void> {
-    const flight = this.#beginWrite(key);
-    try {
-      await this.#inner.delete(key);
-    } finally {
-      flight.writes -= 1;
-      this.#settle(key, flight);
-    }
+    await this.#write(key, () => this.#inner.delete(key));
   }
 
   list(prefix: string): Promise<string[]> {
@@ -164,12 +147,24 @@ export class CachedStorage implements Storage {
     return flight;
   }
 
-  #beginWrite(key: string): InFlight {
+  /**
+   * Runs a write or delete of `key`, forgetting the cached value first (if it fails, the next
+   * read goes to storage, never to a stale copy). True when it was the last write of the key to
+   * start and none other is still under way: its value is then the stored one.
+   */
+  async #write(key: string, operation: () => Promise<void>): Promise<boolean> {
     this.#slots.delete(key);
     const flight = this.#flight(key);
     flight.writes += 1;
     flight.generation += 1;
-    return flight;
+    const generation = flight.generation;
+    try {
+      await operation();
+    } finally {
+      flight.writes -= 1;
+      this.#settle(key, flight);
+    }
+    return flight.writes === 0 && flight.generation === generation;
   }
 
   /** Drops the key's record once nothing is under way on it (the caller keeps its reference). */
@@ -178,7 +173,7 @@ export class CachedStorage implements Storage {
   }
 
   #remember(key: string, value: Uint8Array): Slot | undefined {
-    // Called on a miss, or after `put` forgot the key: there is no slot to replace.
+    // ClockCache.set replaces a slot already there (two reads that missed together).
     if (value.length > this.#maxValueBytes) return undefined;
     const slot: Slot = { bytes: value.slice(), parsed: NOT_PARSED };
     return this.#slots.set(key, slot) ? slot : undefined;
