@@ -24,7 +24,7 @@ import type { AuditDevice, DeviceEnvironment } from './device.ts';
 import { formatRequestRecord, formatResponseRecord, sharedBlocks } from './format.ts';
 import type { CallerBlock, FormatOptions, SharedBlocks } from './format.ts';
 import { ClockCache } from '../framework/clock-cache.ts';
-import { generateSalt, hasherFor, hmacValue } from './hmac.ts';
+import { generateSalt, hasherFor } from './hmac.ts';
 import type { Hasher, StructureMemo } from './hmac.ts';
 import { SerialQueue, describeIoError } from './io.ts';
 import { parseCommonOptions, toDeviceOptions } from './options.ts';
@@ -262,7 +262,7 @@ export class AuditBroker implements AuditSink {
     if (active === undefined) {
       throw new LogicalError('bad_request', 400, `unknown audit backend "${path}"`);
     }
-    return hmacValue(active.entry.salt, input);
+    return active.hash(input);
   }
 
   // ------------------------------------------------------------- internals
