@@ -80,12 +80,14 @@ export async function compareWithBareServer(
     readonly rounds: number;
   },
 ): Promise<BareComparison> {
+  const length = Buffer.byteLength(body);
   const bare = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     req.resume();
     res.writeHead(200, {
       'content-type': 'application/json',
       'cache-control': 'no-store',
       'x-request-id': '00000000-0000-4000-8000-000000000000',
+      'content-length': length,
     });
     res.end(body);
   });

@@ -61,6 +61,7 @@ export function writeResult(
       'content-type': raw.contentType,
       'cache-control': 'no-store',
       'x-request-id': requestId,
+      'content-length': Buffer.byteLength(raw.body),
     });
     res.end(options.head ? undefined : raw.body);
     return raw.status;
@@ -79,7 +80,11 @@ export function writeResult(
   }
   const status = result.response?.status ?? 200;
   const body = JSON.stringify(toEnvelope(requestId, result));
-  res.writeHead(status, { ...JSON_HEADERS, 'x-request-id': requestId });
+  res.writeHead(status, {
+    ...JSON_HEADERS,
+    'x-request-id': requestId,
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(options.head ? undefined : body);
   return status;
 }
@@ -100,9 +105,14 @@ export function writeError(
     body = { errors: [...error.errors] };
     if (error.data !== undefined) body.data = error.data;
   }
+  const text = JSON.stringify(body);
   if (!res.headersSent) {
-    res.writeHead(status, { ...JSON_HEADERS, 'x-request-id': requestId });
+    res.writeHead(status, {
+      ...JSON_HEADERS,
+      'x-request-id': requestId,
+      'content-length': Buffer.byteLength(text),
+    });
   }
-  res.end(options.head ? undefined : JSON.stringify(body));
+  res.end(options.head ? undefined : text);
   return { status, internal };
 }
