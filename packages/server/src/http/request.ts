@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDuration } from '@strongroom/protocol';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest, Operation } from '../logical/request.ts';
+import type { LogicalRequest, Operation, RequestNotes } from '../logical/request.ts';
 
 export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
@@ -166,6 +166,8 @@ export function buildLogicalRequest(input: {
   path: string;
   data: Record<string, unknown>;
   req: IncomingMessage;
+  /** Where the core notes what the log line needs (the caller's accessor). */
+  notes: RequestNotes;
 }): LogicalRequest {
   const source = input.req.headers;
   const headers: Record<string, string | undefined> = {};
@@ -186,5 +188,6 @@ export function buildLogicalRequest(input: {
     remoteAddress: input.req.socket.remoteAddress ?? '',
     ...(wrapTtlMs === undefined ? {} : { wrapTtlMs }),
     ...(contentType === undefined ? {} : { contentType }),
+    notes: input.notes,
   };
 }

@@ -13,7 +13,7 @@ import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
 import { atTurnEnd } from '../framework/turn-end.ts';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
+import type { LogicalRequest, RequestAuth, RequestNotes } from '../logical/request.ts';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   buildLogicalRequest,
@@ -98,7 +98,8 @@ export function createRequestListener(options: HttpOptions): RequestListener {
     const method = req.method ?? 'GET';
     const head = method === 'HEAD';
     let path = '';
-    let accessor: string | undefined;
+    /** Filled in by the core (the caller's accessor), for the log line whatever the outcome. */
+    const notes: RequestNotes = {};
 
     /** `mount`: where the core routed the request, when it says so (else looked up again). */
     const finish = (status: number, error?: unknown, mount?: string): void => {
@@ -112,7 +113,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
         status,
         duration_ms: Math.round(seconds * 100_000) / 100,
       };
-      if (accessor !== undefined) fields.accessor = accessor;
+      if (notes.accessor !== undefined) fields.accessor = notes.accessor;
       if (error !== undefined && !(error instanceof LogicalError)) {
         // Unknown errors: log the type and message for operators; the client saw only the ID.
         fields.err = {
@@ -158,10 +159,16 @@ export function createRequestListener(options: HttpOptions): RequestListener {
 
     if (method === 'GET' && path.startsWith(SUBSCRIBE_PREFIX) && core.subscribe !== undefined) {
       req.resume();
-      const request = buildLogicalRequest({ id: requestId, operation, path, data: query, req });
+      const request = buildLogicalRequest({
+        id: requestId,
+        operation,
+        path,
+        data: query,
+        req,
+        notes,
+      });
       streamEvents(core.subscribe.bind(core), request, req, res, requestId)
-        .then((caller) => {
-          accessor = caller;
+        .then(() => {
           finish(200);
         })
         .catch(fail);
@@ -174,9 +181,8 @@ export function createRequestListener(options: HttpOptions): RequestListener {
         // its body only (a `?foo=` on a PUT must not end up stored in a secret).
         const fromQuery = operation === 'read' || operation === 'list' || operation === 'delete';
         const data = fromQuery ? { ...query, ...parseJsonBody(body) } : parseJsonBody(body);
-        const request = buildLogicalRequest({ id: requestId, operation, path, data, req });
+        const request = buildLogicalRequest({ id: requestId, operation, path, data, req, notes });
         const result = await core.handleRequest(request);
-        accessor = result.caller?.accessor;
         batch.defer(() => {
           let status: number;
           try {
@@ -309,7 +315,7 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
 /**
  * Streams a subscription as Server-Sent Events: one `data:` frame per CloudEvent (JSON), a
  * comment heartbeat every 15 s so proxies keep the connection, until the client goes away or the
- * subscription ends (token revoked, too slow, sealed). Resolves with the caller's accessor.
+ * subscription ends (token revoked, too slow, sealed).
  */
 async function streamEvents(
   subscribe: NonNullable<RequestHandler['subscribe']>,
@@ -317,7 +323,7 @@ async function streamEvents(
   req: IncomingMessage,
   res: ServerResponse,
   requestId: string,
-): Promise<string> {
+): Promise<void> {
   if (req.headers.upgrade?.toLowerCase() === 'websocket') {
     throw new LogicalError(
       'bad_request',
@@ -325,7 +331,7 @@ async function streamEvents(
       'WebSocket is not supported here: subscribe with Server-Sent Events (a plain GET with Accept: text/event-stream)',
     );
   }
-  const { subscription, caller } = await subscribe(request);
+  const { subscription } = await subscribe(request);
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',
@@ -378,5 +384,4 @@ async function streamEvents(
     req.socket.off('close', stop);
     res.end();
   }
-  return caller.accessor;
 }

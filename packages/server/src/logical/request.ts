@@ -36,6 +36,16 @@ export interface RequestSecret {
   readonly incrementMs: number;
 }
 
+/**
+ * What the core found out about a request, filled in as it is handled, for the transport's own
+ * record (the request log line). Unlike the result, it is there when the request fails too: a
+ * request refused by policy or failed by its engine is still logged with its caller.
+ */
+export interface RequestNotes {
+  /** The authenticated caller's accessor (safe to log), once the token is resolved. */
+  accessor?: string;
+}
+
 export interface LogicalRequest {
   readonly id: string;
   readonly operation: Operation;
@@ -64,4 +74,6 @@ export interface LogicalRequest {
   readonly mountAccessor?: string;
   /** Set for renew and revoke of a lease. */
   readonly secret?: RequestSecret;
+  /** Filled in by the core for the transport (see RequestNotes); absent for internal requests. */
+  readonly notes?: RequestNotes;
 }
