@@ -17,6 +17,13 @@ export interface LoadFigures {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /**
+   * CPU time (user + system) this process spent per completed request during the round. The
+   * servers under test run in this process and the load generator in a child, so this is the
+   * server's cost per request: steadier than throughput on a noisy machine, and it says where
+   * a ratio comes from.
+   */
+  readonly serverCpuUsPerRequest: number;
 }
 
 /** `connections` keep-alive connections against `url` for `durationS` seconds. */
@@ -29,9 +36,11 @@ export async function load(
   const args = [cli, '-j', '-c', String(options.connections), '-d', String(options.durationS)];
   for (const [key, value] of Object.entries(headers)) args.push('-H', `${key}=${value}`);
   args.push(url);
+  const cpuBefore = process.cpuUsage();
   const { stdout } = await run(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 });
+  const cpu = process.cpuUsage(cpuBefore);
   const summary = JSON.parse(stdout) as {
-    requests: { average: number };
+    requests: { average: number; total: number };
     latency: { p50: number; p99: number };
     non2xx: number;
     errors: number;
@@ -43,6 +52,8 @@ export async function load(
     p99Ms: summary.latency.p99,
     non2xx: summary.non2xx,
     errors: summary.errors + summary.timeouts,
+    serverCpuUsPerRequest:
+      summary.requests.total > 0 ? (cpu.user + cpu.system) / summary.requests.total : Number.NaN,
   };
 }
 
@@ -53,7 +64,7 @@ export function best(rounds: readonly LoadFigures[]): LoadFigures {
 
 export function describeFigures(name: string, f: LoadFigures): string {
   const problems = f.non2xx + f.errors > 0 ? ` (non-2xx ${f.non2xx}, errors ${f.errors})` : '';
-  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms${problems}`;
+  return `${name}: ${fmt(f.requestsPerSecond, 0)} req/s, p50 ${fmt(f.p50Ms, 1)} ms, p99 ${fmt(f.p99Ms, 1)} ms, server CPU ${fmt(f.serverCpuUsPerRequest, 1)} µs/request${problems}`;
 }
 
 export interface BareComparison {
