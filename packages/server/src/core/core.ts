@@ -235,9 +235,6 @@ export class Core {
     const special = resolved.backend.specialPaths;
     const unauthenticated = matchesSpecial(special.unauthenticated, resolved.relativePath);
     const caller = await authenticate(request, active.authority, { unauthenticated });
-    if (caller !== undefined && request.notes !== undefined) {
-      request.notes.accessor = caller.accessor;
-    }
 
     const routed: LogicalRequest = {
       ...request,
@@ -347,7 +344,6 @@ export class Core {
       );
     const caller = await authenticate(request, active.authority, { unauthenticated: false });
     if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
-    if (request.notes !== undefined) request.notes.accessor = caller.accessor;
     await authorize(active.acl, caller, 'read', request.path, {}, { requiresSudo: false });
     await this.#audited('request', { request: { ...request, auth: caller }, auth: caller });
     return { subscription: active.events.subscribe(eventType, caller), caller };

@@ -27,6 +27,8 @@ export async function authenticate(
       errors: ['permission denied', 'invalid token'],
     });
   }
+  // For the transport's log line, which names the caller even if the request fails from here on.
+  if (request.notes !== undefined) request.notes.accessor = auth.accessor;
   return auth;
 }
 
