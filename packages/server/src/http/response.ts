@@ -7,10 +7,19 @@ import type { VaultAuth, VaultResponse } from '@strongroom/protocol';
 import type { PipelineResult } from '../core/pipeline/types.ts';
 import { LogicalError } from '../logical/errors.ts';
 
-const JSON_HEADERS = {
-  'content-type': 'application/json',
-  'cache-control': 'no-store',
-} as const;
+/** The head of an answer with a body: its length in bytes (never chunked) and the request ID. */
+function answerHead(
+  contentType: string,
+  requestId: string,
+  body: string,
+): Record<string, string | number> {
+  return {
+    'content-type': contentType,
+    'cache-control': 'no-store',
+    'x-request-id': requestId,
+    'content-length': Buffer.byteLength(body),
+  };
+}
 
 export function toEnvelope(requestId: string, result: PipelineResult): VaultResponse {
   const { response, lease, auth } = result;
@@ -57,12 +66,7 @@ export function writeResult(
 ): number {
   const raw = result.response?.raw;
   if (raw !== undefined) {
-    res.writeHead(raw.status, {
-      'content-type': raw.contentType,
-      'cache-control': 'no-store',
-      'x-request-id': requestId,
-      'content-length': Buffer.byteLength(raw.body),
-    });
+    res.writeHead(raw.status, answerHead(raw.contentType, requestId, raw.body));
     res.end(options.head ? undefined : raw.body);
     return raw.status;
   }
@@ -80,11 +84,7 @@ export function writeResult(
   }
   const status = result.response?.status ?? 200;
   const body = JSON.stringify(toEnvelope(requestId, result));
-  res.writeHead(status, {
-    ...JSON_HEADERS,
-    'x-request-id': requestId,
-    'content-length': Buffer.byteLength(body),
-  });
+  res.writeHead(status, answerHead('application/json', requestId, body));
   res.end(options.head ? undefined : body);
   return status;
 }
@@ -107,11 +107,7 @@ export function writeError(
   }
   const text = JSON.stringify(body);
   if (!res.headersSent) {
-    res.writeHead(status, {
-      ...JSON_HEADERS,
-      'x-request-id': requestId,
-      'content-length': Buffer.byteLength(text),
-    });
+    res.writeHead(status, answerHead('application/json', requestId, text));
   }
   res.end(options.head ? undefined : text);
   return { status, internal };
