@@ -87,7 +87,6 @@ export function responseEntry(
     mountType: 'kv',
     lease: { id: 'secret/creds/app/lease-1', ttlMs: 60_000, renewable: true },
     auth: ISSUED,
-    caller: CALLER,
     ...result,
   };
   return { request: request(overrides), auth: CALLER, result: full, response: full.response };

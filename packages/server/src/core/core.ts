@@ -20,7 +20,7 @@ import type {
   TtlBounds,
 } from '../logical/backend.ts';
 import { LogicalError, sealedError } from '../logical/errors.ts';
-import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
+import type { LogicalRequest } from '../logical/request.ts';
 import { StorageView, deletePrefix } from '../logical/storage.ts';
 import type { PhysicalStorage, Storage } from '../logical/storage.ts';
 import { AuditBroker } from '../audit/index.ts';
@@ -293,7 +293,6 @@ export class Core {
         ...registered,
         mountType: resolved.mount.type,
         mountPath: resolved.mount.path,
-        ...(caller === undefined ? {} : { caller }),
       };
     } catch (error) {
       await this.#audited('response', { request: effective, auth: caller, error, trail });
@@ -329,9 +328,7 @@ export class Core {
    * Opens a change-event subscription (`sys/events/subscribe/<type>`). The token needs `read` on
    * that path to subscribe; each event is then re-authorized at delivery (see EventBus).
    */
-  async subscribe(
-    request: LogicalRequest,
-  ): Promise<{ subscription: Subscription; caller: RequestAuth }> {
+  async subscribe(request: LogicalRequest): Promise<Subscription> {
     const active = this.#active;
     if (active === undefined) throw sealedError();
     const prefix = 'sys/events/subscribe/';
@@ -346,7 +343,7 @@ export class Core {
     if (caller === undefined) throw new LogicalError('missing_token', 403, 'permission denied');
     await authorize(active.acl, caller, 'read', request.path, {}, { requiresSudo: false });
     await this.#audited('request', { request: { ...request, auth: caller }, auth: caller });
-    return { subscription: active.events.subscribe(eventType, caller), caller };
+    return active.events.subscribe(eventType, caller);
   }
 
   /** The mount a request path belongs to, for metrics labels (bounded cardinality). */

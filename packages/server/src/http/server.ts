@@ -13,7 +13,7 @@ import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
 import { atTurnEnd } from '../framework/turn-end.ts';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest, RequestAuth, RequestNotes } from '../logical/request.ts';
+import type { LogicalRequest, RequestNotes } from '../logical/request.ts';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   buildLogicalRequest,
@@ -28,7 +28,7 @@ import { writeError, writeResult } from './response.ts';
 export interface RequestHandler {
   handleRequest(request: LogicalRequest): Promise<PipelineResult>;
   /** Change-event streams (`GET sys/events/subscribe/<type>`), answered as Server-Sent Events. */
-  subscribe?(request: LogicalRequest): Promise<{ subscription: Subscription; caller: RequestAuth }>;
+  subscribe?(request: LogicalRequest): Promise<Subscription>;
   /** Metrics label for a request path (its mount). */
   mountLabel?(path: string): string;
   /** Records one finished request (metrics). */
@@ -331,7 +331,7 @@ async function streamEvents(
       'WebSocket is not supported here: subscribe with Server-Sent Events (a plain GET with Accept: text/event-stream)',
     );
   }
-  const { subscription } = await subscribe(request);
+  const subscription = await subscribe(request);
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-store',

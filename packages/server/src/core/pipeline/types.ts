@@ -112,6 +112,4 @@ export interface PipelineResult {
   readonly mountPath?: string;
   readonly lease?: { readonly id: string; readonly ttlMs: number; readonly renewable: boolean };
   readonly auth?: IssuedAuth;
-  /** The caller, for the request log line (its accessor only). */
-  readonly caller?: RequestAuth;
 }
