@@ -127,15 +127,21 @@ export class TokenStore {
     options: { readonly inFlightFinalUse?: boolean } = {},
   ): Promise<TokenEntry | undefined> {
     if (!HASH_PATTERN.test(hash)) return undefined;
-    const entry = await getJson<TokenEntry>(this.#storage, entryKey(hash));
-    if (entry === undefined) return undefined;
+    return (await this.#liveRecord(hash, options.inFlightFinalUse === true))?.entry;
+  }
+
+  /** The live token stored under `hash`, with its lease (null when it has none). */
+  async #liveRecord(
+    hash: string,
+    inFlightFinalUse = false,
+  ): Promise<{ entry: TokenEntry; lease: LeaseEntry | null } | undefined> {
+    const stored = await getJson<TokenEntry>(this.#storage, entryKey(hash));
+    if (stored === undefined) return undefined;
     // The request spending a token's last use still sees its own token (marked -1 by
     // `consumeUse`), reported with no uses left, as Vault reports it.
-    if (options.inFlightFinalUse === true && entry.numUses < 0) {
-      const spent = { ...entry, numUses: 0 };
-      return (await this.#isLive(spent)) ? spent : undefined;
-    }
-    return (await this.#isLive(entry)) ? entry : undefined;
+    const entry = inFlightFinalUse && stored.numUses < 0 ? { ...stored, numUses: 0 } : stored;
+    const lease = await this.#liveLease(entry);
+    return lease === undefined ? undefined : { entry, lease };
   }
 
   /** As `lookup`, by accessor. */
@@ -387,18 +393,16 @@ export class TokenStore {
 
   // ---- the pipeline's TokenAuthority ----
 
-  /** The caller for a raw token, or undefined when it is unknown, expired or revoked. */
   /**
-   * The caller for a raw token. A token with bound CIDRs (`token_bound_cidrs` of the role that
-   * issued it) is refused from any other address, as if it did not exist.
+   * The caller for a raw token, or undefined when it is unknown, expired or revoked. A token
+   * with bound CIDRs (`token_bound_cidrs` of the role that issued it) is refused from any other
+   * address, as if it did not exist.
    */
   async authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
     if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return undefined;
-    const entry = await getJson<TokenEntry>(this.#storage, entryKey(await this.hash(rawToken)));
-    if (entry === undefined) return undefined;
-    const lease = await this.#liveLease(entry);
-    if (lease === undefined) return undefined;
-    const cidrs = entry.boundCidrs;
+    const live = await this.#liveRecord(await this.hash(rawToken));
+    if (live === undefined) return undefined;
+    const cidrs = live.entry.boundCidrs;
     // Without an address (a lookup on someone's behalf, not a use), there is nothing to bind.
     if (
       cidrs !== undefined &&
@@ -407,7 +411,7 @@ export class TokenStore {
     ) {
       return undefined;
     }
-    return new AuthenticatedCaller(entry, lease);
+    return new AuthenticatedCaller(live);
   }
 
   /**
@@ -540,10 +544,6 @@ export class TokenStore {
     return { clientToken, accessor, entry, ttlMs: spec.ttlMs };
   }
 
-  async #isLive(entry: TokenEntry): Promise<boolean> {
-    return (await this.#liveLease(entry)) !== undefined;
-  }
-
   /** A live token's lease (null when it has none); undefined when the token is not live. */
   async #liveLease(entry: TokenEntry): Promise<LeaseEntry | null | undefined> {
     if (entry.numUses < 0) return undefined;
@@ -629,9 +629,9 @@ class TokenCaller implements RequestAuth {
 class AuthenticatedCaller extends TokenCaller {
   readonly #record: CallerRecord;
 
-  constructor(entry: TokenEntry, lease: LeaseEntry | null) {
-    super(entry);
-    this.#record = { entry, lease };
+  constructor(record: CallerRecord) {
+    super(record.entry);
+    this.#record = record;
   }
 
   static recordOf(auth: RequestAuth): CallerRecord | undefined {
