@@ -355,9 +355,7 @@ export class AuditBroker implements AuditSink {
         entry,
         device: createDevice(entry.type, entry.options, this.#env),
         common: parseCommonOptions(entry.options),
-        hash: hasherFor(entry.salt),
-        memo: new WeakMap(),
-        callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
+        ...hashingFor(entry.salt),
       };
     } catch (error) {
       if (options.strict) throw error;
@@ -367,9 +365,7 @@ export class AuditBroker implements AuditSink {
         entry,
         device: failingDevice(reason),
         common: { prefix: '', hmacAccessor: true, elideListResponses: false, skipTest: false },
-        hash: hasherFor(entry.salt),
-        memo: new WeakMap(),
-        callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
+        ...hashingFor(entry.salt),
       };
     }
   }
@@ -379,6 +375,15 @@ export class AuditBroker implements AuditSink {
     this.#setDevices(new Map());
     await Promise.all(devices.map(({ device }) => device.close().catch(() => undefined)));
   }
+}
+
+/** What a device hashes with: its salt's hasher and the caches of what that hasher made. */
+function hashingFor(salt: string): Pick<ActiveDevice, 'hash' | 'memo' | 'callers'> {
+  return {
+    hash: hasherFor(salt),
+    memo: new WeakMap(),
+    callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
+  };
 }
 
 function failingDevice(reason: string): AuditDevice {
