@@ -3,7 +3,8 @@
  * this server's own (never the global default, so two servers in one process do not mix).
  * Labels name mounts and statuses, never paths below a mount (unbounded cardinality) or values.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { RequestMetrics } from './request-metrics.ts';
 
 export interface MetricsSources {
   sealed(): boolean;
@@ -15,34 +16,13 @@ export interface MetricsSources {
 
 export class ServerMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'mount' | 'method' | 'status'>;
-  readonly #duration: Histogram<'mount' | 'status'>;
+  readonly #requests = new RequestMetrics();
   readonly #auditFailures: Counter;
   readonly #revocationFailures: Counter;
-  /** Labelled children by mount, method and status (a bounded set: mounts x verbs x codes). */
-  readonly #series = new Map<
-    string,
-    {
-      count: ReturnType<Counter<'mount' | 'method' | 'status'>['labels']>;
-      duration: ReturnType<Histogram<'mount' | 'status'>['labels']>;
-    }
-  >();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    this.#requests = new Counter({
-      name: 'strongroom_requests_total',
-      help: 'HTTP API requests, by mount, method and status.',
-      labelNames: ['mount', 'method', 'status'],
-      registers,
-    });
-    this.#duration = new Histogram({
-      name: 'strongroom_request_duration_seconds',
-      help: 'HTTP API request latency, by mount and status.',
-      labelNames: ['mount', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
-    });
+    this.#requests.register(this.registry);
     this.#auditFailures = new Counter({
       name: 'strongroom_audit_failures_total',
       help: 'Requests refused or answered with an error because no audit device could record them.',
@@ -95,23 +75,9 @@ export class ServerMetrics {
     });
   }
 
-  /**
-   * Counts one request. Runs on every request, so the labelled series are looked up once per
-   * (mount, method, status) and kept: prom-client hashes a label object on every call otherwise.
-   */
+  /** Counts one finished request (see RequestMetrics). */
   observeRequest(mount: string, method: string, status: number, seconds: number): void {
-    const key = `${mount}\u0000${method}\u0000${String(status)}`;
-    let series = this.#series.get(key);
-    if (series === undefined) {
-      const code = String(status);
-      series = {
-        count: this.#requests.labels({ mount, method, status: code }),
-        duration: this.#duration.labels({ mount, status: code }),
-      };
-      this.#series.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(seconds);
+    this.#requests.observe(mount, method, status, seconds);
   }
 
   auditFailed(): void {
