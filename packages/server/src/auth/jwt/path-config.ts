@@ -8,12 +8,11 @@
  * rather than at every login. Writing the config drops the cached key source.
  */
 import { createPublicKey } from 'node:crypto';
-import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
 import { LogicalError, badRequest, invalidField } from '../../logical/errors.ts';
-import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
+import { configPath, readStoredConfig } from '../config-path.ts';
 import type { KeySources } from './keys.ts';
 
 export interface JwtConfig {
@@ -77,92 +76,88 @@ const configFields = {
   },
 } as const satisfies FieldTable;
 
-export async function readConfig(storage: Storage): Promise<JwtConfig | undefined> {
-  return getJson<JwtConfig>(storage, 'config');
+export function readConfig(storage: Storage): Promise<JwtConfig | undefined> {
+  return readStoredConfig<JwtConfig>(storage);
 }
 
 export function configPaths(deps: { readonly keys: KeySources }): CompiledPath[] {
   return [
-    definePath({
-      pattern: 'config',
+    configPath({
       fields: configFields,
-      operations: {
-        read: async ({ storage }) => {
-          const config = await readConfig(storage);
-          if (config === undefined) return undefined;
-          return {
-            data: {
-              oidc_discovery_url: config.oidcDiscoveryUrl,
-              oidc_discovery_ca_pem: config.oidcDiscoveryCaPem,
-              oidc_client_id: config.oidcClientId,
-              jwks_url: config.jwksUrl,
-              jwks_ca_pem: config.jwksCaPem,
-              jwt_validation_pubkeys: [...config.jwtValidationPubkeys],
-              bound_issuer: config.boundIssuer,
-              default_role: config.defaultRole,
-              jwt_supported_algs: [...config.jwtSupportedAlgs],
-            },
-          };
-        },
-        update: async ({ storage, fields }) => {
-          if (fields.oidc_client_secret !== undefined && fields.oidc_client_secret !== '') {
-            throw badRequest(
-              'the OIDC redirect flow is not supported; oidc_client_secret is refused',
-            );
+      view: configData,
+      build: async ({ fields }) => {
+        if (fields.oidc_client_secret !== undefined && fields.oidc_client_secret !== '') {
+          throw badRequest(
+            'the OIDC redirect flow is not supported; oidc_client_secret is refused',
+          );
+        }
+        const config: JwtConfig = {
+          jwtValidationPubkeys: fields.jwt_validation_pubkeys ?? [],
+          jwksUrl: fields.jwks_url ?? '',
+          jwksCaPem: fields.jwks_ca_pem ?? '',
+          oidcDiscoveryUrl: fields.oidc_discovery_url ?? '',
+          oidcDiscoveryCaPem: fields.oidc_discovery_ca_pem ?? '',
+          boundIssuer: fields.bound_issuer ?? '',
+          defaultRole: fields.default_role ?? '',
+          jwtSupportedAlgs: fields.jwt_supported_algs ?? [],
+          oidcClientId: fields.oidc_client_id ?? '',
+        };
+        const sources = [
+          config.jwtValidationPubkeys.length > 0,
+          config.jwksUrl !== '',
+          config.oidcDiscoveryUrl !== '',
+        ].filter(Boolean).length;
+        if (sources !== 1) {
+          throw badRequest(
+            "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set",
+          );
+        }
+        for (const alg of config.jwtSupportedAlgs) {
+          if (!(SUPPORTED_ALGS as readonly string[]).includes(alg)) {
+            throw invalidField('jwt_supported_algs', `unsupported algorithm "${alg}"`);
           }
-          const config: JwtConfig = {
-            jwtValidationPubkeys: fields.jwt_validation_pubkeys ?? [],
-            jwksUrl: fields.jwks_url ?? '',
-            jwksCaPem: fields.jwks_ca_pem ?? '',
-            oidcDiscoveryUrl: fields.oidc_discovery_url ?? '',
-            oidcDiscoveryCaPem: fields.oidc_discovery_ca_pem ?? '',
-            boundIssuer: fields.bound_issuer ?? '',
-            defaultRole: fields.default_role ?? '',
-            jwtSupportedAlgs: fields.jwt_supported_algs ?? [],
-            oidcClientId: fields.oidc_client_id ?? '',
-          };
-          const sources = [
-            config.jwtValidationPubkeys.length > 0,
-            config.jwksUrl !== '',
-            config.oidcDiscoveryUrl !== '',
-          ].filter(Boolean).length;
-          if (sources !== 1) {
-            throw badRequest(
-              "exactly one of 'jwt_validation_pubkeys', 'jwks_url' or 'oidc_discovery_url' must be set",
-            );
+        }
+        config.jwtValidationPubkeys.forEach((pem, i) => {
+          try {
+            createPublicKey(pem);
+          } catch {
+            throw invalidField('jwt_validation_pubkeys', `entry ${i} is not a PEM public key`);
           }
-          for (const alg of config.jwtSupportedAlgs) {
-            if (!(SUPPORTED_ALGS as readonly string[]).includes(alg)) {
-              throw invalidField('jwt_supported_algs', `unsupported algorithm "${alg}"`);
-            }
+        });
+        for (const [url, name] of [
+          [config.jwksUrl, 'jwks_url'],
+          [config.oidcDiscoveryUrl, 'oidc_discovery_url'],
+        ] as const) {
+          if (url !== '' && !URL.canParse(url)) throw invalidField(name, 'not a URL');
+        }
+        if (!fields.skip_jwks_validation) {
+          try {
+            await deps.keys.probe(config);
+          } catch (error) {
+            if (error instanceof LogicalError) throw error;
+            throw badRequest('error checking the JWKS or discovery URL');
           }
-          config.jwtValidationPubkeys.forEach((pem, i) => {
-            try {
-              createPublicKey(pem);
-            } catch {
-              throw invalidField('jwt_validation_pubkeys', `entry ${i} is not a PEM public key`);
-            }
-          });
-          for (const [url, name] of [
-            [config.jwksUrl, 'jwks_url'],
-            [config.oidcDiscoveryUrl, 'oidc_discovery_url'],
-          ] as const) {
-            if (url !== '' && !URL.canParse(url)) throw invalidField(name, 'not a URL');
-          }
-          if (!fields.skip_jwks_validation) {
-            try {
-              await deps.keys.probe(config);
-            } catch (error) {
-              if (error instanceof LogicalError) throw error;
-              throw badRequest('error checking the JWKS or discovery URL');
-            }
-          }
-          await putJson(storage, 'config', config);
-          deps.keys.invalidate();
-          return undefined;
-        },
+        }
+        return config;
+      },
+      onStored: () => {
+        deps.keys.invalidate();
       },
       help: 'Configures how login JWTs are verified.',
     }),
   ];
+}
+
+function configData(config: JwtConfig): Record<string, unknown> {
+  return {
+    oidc_discovery_url: config.oidcDiscoveryUrl,
+    oidc_discovery_ca_pem: config.oidcDiscoveryCaPem,
+    oidc_client_id: config.oidcClientId,
+    jwks_url: config.jwksUrl,
+    jwks_ca_pem: config.jwksCaPem,
+    jwt_validation_pubkeys: [...config.jwtValidationPubkeys],
+    bound_issuer: config.boundIssuer,
+    default_role: config.defaultRole,
+    jwt_supported_algs: [...config.jwtSupportedAlgs],
+  };
 }

@@ -7,12 +7,11 @@
  * `oidc` is stored, but the browser redirect flow is not implemented: `login` refuses it.
  */
 import { parseDuration } from '@strongroom/protocol';
-import { roleKey, rolePaths as sharedRolePaths } from '../role-paths.ts';
+import { readStoredRole, rolePaths as sharedRolePaths } from '../role-paths.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import { isPlainObject } from '../../framework/fields.ts';
 import type { FieldTable } from '../../framework/fields.ts';
 import { badRequest, invalidField } from '../../logical/errors.ts';
-import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import {
   DEFAULT_TOKEN_SETTINGS,
@@ -85,23 +84,23 @@ const roleFields = {
 } as const satisfies FieldTable;
 
 export function readRole(storage: Storage, name: string): Promise<JwtRole | undefined> {
-  return getJson<JwtRole>(storage, roleKey(name));
+  return readStoredRole<JwtRole>(storage, name);
 }
 
 export function rolePaths(): CompiledPath[] {
   return sharedRolePaths({
     fields: roleFields,
-    read: readRole,
     noun: 'JWT/OIDC role',
     view: roleData,
-    write: writeRole,
+    build: buildRole,
   });
 }
 
-async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined> {
-  const { storage, fields, provided } = ctx;
-  const name = fields.name.toLowerCase();
-  const previous = await readRole(storage, name);
+function buildRole(
+  { fields, provided }: PathContext<typeof roleFields>,
+  name: string,
+  previous: JwtRole | undefined,
+): JwtRole {
   const base: JwtRole = previous ?? {
     name,
     roleType: 'oidc',
@@ -164,8 +163,7 @@ async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined
         'bound_audiences, bound_subject, bound_claims or token_bound_cidrs',
     );
   }
-  await putJson(storage, roleKey(name), role);
-  return undefined;
+  return role;
 }
 
 function parseBoundClaims(

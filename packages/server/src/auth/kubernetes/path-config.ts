@@ -6,12 +6,11 @@
  * A read never returns `token_reviewer_jwt` (Vault shows only whether one is set).
  */
 import { createPublicKey } from 'node:crypto';
-import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
 import { invalidField } from '../../logical/errors.ts';
-import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
+import { configPath, readStoredConfig } from '../config-path.ts';
 
 export interface KubernetesConfig {
   readonly kubernetesHost: string;
@@ -57,8 +56,8 @@ const configFields = {
   },
 } as const satisfies FieldTable;
 
-export async function readConfig(storage: Storage): Promise<KubernetesConfig | undefined> {
-  return getJson<KubernetesConfig>(storage, 'config');
+export function readConfig(storage: Storage): Promise<KubernetesConfig | undefined> {
+  return readStoredConfig<KubernetesConfig>(storage);
 }
 
 /** `host`, `host:port` or a URL, as the base URL of the API server (https by default). */
@@ -69,56 +68,50 @@ export function apiBaseUrl(host: string): string {
 
 export function configPaths(): CompiledPath[] {
   return [
-    definePath({
-      pattern: 'config',
+    configPath({
       fields: configFields,
-      operations: {
-        read: async ({ storage }) => {
-          const config = await readConfig(storage);
-          if (config === undefined) return undefined;
-          return {
-            data: {
-              kubernetes_host: config.kubernetesHost,
-              kubernetes_ca_cert: config.kubernetesCaCert,
-              pem_keys: [...config.pemKeys],
-              issuer: config.issuer,
-              disable_iss_validation: config.disableIssValidation,
-              disable_local_ca_jwt: config.disableLocalCaJwt,
-              token_reviewer_jwt_set: config.tokenReviewerJwt !== '',
-            },
-          };
-        },
-        update: async ({ storage, fields, provided }) => {
-          const previous = await readConfig(storage);
-          if (!URL.canParse(apiBaseUrl(fields.kubernetes_host))) {
-            throw invalidField('kubernetes_host', 'not a host, host:port or URL');
+      view: configData,
+      build: async ({ storage, fields, provided }) => {
+        const previous = await readConfig(storage);
+        if (!URL.canParse(apiBaseUrl(fields.kubernetes_host))) {
+          throw invalidField('kubernetes_host', 'not a host, host:port or URL');
+        }
+        const pemKeys = fields.pem_keys ?? previous?.pemKeys ?? [];
+        pemKeys.forEach((pem, i) => {
+          try {
+            createPublicKey(pem);
+          } catch {
+            throw invalidField('pem_keys', `entry ${i} is not a PEM public key or certificate`);
           }
-          const pemKeys = fields.pem_keys ?? previous?.pemKeys ?? [];
-          pemKeys.forEach((pem, i) => {
-            try {
-              createPublicKey(pem);
-            } catch {
-              throw invalidField('pem_keys', `entry ${i} is not a PEM public key or certificate`);
-            }
-          });
-          const config: KubernetesConfig = {
-            kubernetesHost: fields.kubernetes_host,
-            kubernetesCaCert: fields.kubernetes_ca_cert ?? previous?.kubernetesCaCert ?? '',
-            // Omitting the reviewer JWT on an update keeps the stored one, as Vault does.
-            tokenReviewerJwt: provided.has('token_reviewer_jwt')
-              ? (fields.token_reviewer_jwt ?? '')
-              : (previous?.tokenReviewerJwt ?? ''),
-            pemKeys,
-            issuer: fields.issuer ?? previous?.issuer ?? '',
-            disableIssValidation:
-              fields.disable_iss_validation ?? previous?.disableIssValidation ?? true,
-            disableLocalCaJwt: fields.disable_local_ca_jwt ?? previous?.disableLocalCaJwt ?? false,
-          };
-          await putJson(storage, 'config', config);
-          return undefined;
-        },
+        });
+        return {
+          kubernetesHost: fields.kubernetes_host,
+          kubernetesCaCert: fields.kubernetes_ca_cert ?? previous?.kubernetesCaCert ?? '',
+          // Omitting the reviewer JWT on an update keeps the stored one, as Vault does.
+          tokenReviewerJwt: provided.has('token_reviewer_jwt')
+            ? (fields.token_reviewer_jwt ?? '')
+            : (previous?.tokenReviewerJwt ?? ''),
+          pemKeys,
+          issuer: fields.issuer ?? previous?.issuer ?? '',
+          disableIssValidation:
+            fields.disable_iss_validation ?? previous?.disableIssValidation ?? true,
+          disableLocalCaJwt: fields.disable_local_ca_jwt ?? previous?.disableLocalCaJwt ?? false,
+        };
       },
       help: 'Configures the Kubernetes API server used to review service account tokens.',
     }),
   ];
+}
+
+/** The config as a read shows it: whether a reviewer JWT is set, never the JWT itself. */
+function configData(config: KubernetesConfig): Record<string, unknown> {
+  return {
+    kubernetes_host: config.kubernetesHost,
+    kubernetes_ca_cert: config.kubernetesCaCert,
+    pem_keys: [...config.pemKeys],
+    issuer: config.issuer,
+    disable_iss_validation: config.disableIssValidation,
+    disable_local_ca_jwt: config.disableLocalCaJwt,
+    token_reviewer_jwt_set: config.tokenReviewerJwt !== '',
+  };
 }

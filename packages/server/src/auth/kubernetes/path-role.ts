@@ -5,11 +5,10 @@
  * with it, an optional audience the token must carry, and the token_* settings of issued
  * tokens. Names and namespaces cannot both be `*`: a role must bind something.
  */
-import { roleKey, rolePaths as sharedRolePaths } from '../role-paths.ts';
+import { readStoredRole, rolePaths as sharedRolePaths } from '../role-paths.ts';
 import type { CompiledPath, PathContext } from '../../framework/path.ts';
 import type { FieldTable } from '../../framework/fields.ts';
 import { badRequest } from '../../logical/errors.ts';
-import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import {
   DEFAULT_TOKEN_SETTINGS,
@@ -53,16 +52,15 @@ const roleFields = {
 } as const satisfies FieldTable;
 
 export function readRole(storage: Storage, name: string): Promise<KubernetesRole | undefined> {
-  return getJson<KubernetesRole>(storage, roleKey(name));
+  return readStoredRole<KubernetesRole>(storage, name);
 }
 
 export function rolePaths(): CompiledPath[] {
   return sharedRolePaths({
     fields: roleFields,
-    read: readRole,
     noun: 'Kubernetes role',
     view: roleData,
-    write: writeRole,
+    build: buildRole,
   });
 }
 
@@ -76,10 +74,11 @@ function roleData(role: KubernetesRole): Record<string, unknown> {
   };
 }
 
-async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined> {
-  const { storage, fields, provided } = ctx;
-  const name = fields.name.toLowerCase();
-  const previous = await readRole(storage, name);
+function buildRole(
+  { fields, provided }: PathContext<typeof roleFields>,
+  name: string,
+  previous: KubernetesRole | undefined,
+): KubernetesRole {
   const role: KubernetesRole = {
     name,
     boundServiceAccountNames:
@@ -106,6 +105,5 @@ async function writeRole(ctx: PathContext<typeof roleFields>): Promise<undefined
       'service account names and namespaces can not both be set to "*": bind at least one',
     );
   }
-  await putJson(storage, roleKey(name), role);
-  return undefined;
+  return role;
 }
