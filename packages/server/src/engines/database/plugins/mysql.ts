@@ -13,73 +13,45 @@
 import { createPool } from 'mysql2/promise';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { badRequest } from '../../../logical/errors.ts';
-import { parseConnectionUrl } from '../connection-url.ts';
 import type { ConnectionSettings, DatabasePlugin, PluginContext, PluginName } from '../plugin.ts';
-import { databaseError, errorSummary, withPooledConnection } from '../sanitize.ts';
-import { formatExpiration, renderTemplate, splitStatements } from '../template.ts';
+import { errorSummary } from '../sanitize.ts';
+import { formatExpiration, splitStatements } from '../template.ts';
 import type { StatementValues } from '../template.ts';
 import { MYSQL_LEGACY_USERNAME_TEMPLATE, MYSQL_USERNAME_TEMPLATE } from '../username.ts';
-
-const CONNECT_TIMEOUT_MS = 10_000;
+import { CONNECT_TIMEOUT_MS, endpointOptions, lazyPool, poolSize } from './pool.ts';
+import { runInTransaction, userValues } from './statements.ts';
 
 export function createMysqlPlugin(
   pluginName: PluginName,
   settings: ConnectionSettings,
   context: PluginContext,
 ): DatabasePlugin {
-  const secrets = [settings.password];
-  let pool: Pool | undefined;
+  const { withConnection, close } = lazyPool(settings, {
+    open: (parsed): Pool => {
+      const size = poolSize(settings);
+      return createPool({
+        ...endpointOptions(parsed),
+        connectionLimit: size,
+        maxIdle:
+          settings.maxIdleConnections > 0 ? Math.min(settings.maxIdleConnections, size) : size,
+        idleTimeout:
+          settings.maxConnectionLifetimeMs > 0 ? settings.maxConnectionLifetimeMs : 60_000,
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        multipleStatements: false,
+        ...(parsed.params.tls === 'true' || parsed.params.tls === 'skip-verify'
+          ? { ssl: { rejectUnauthorized: parsed.params.tls === 'true' } }
+          : {}),
+      });
+    },
+    acquire: (created) => created.getConnection(),
+  });
 
-  const getPool = (): Pool => {
-    if (pool !== undefined) return pool;
-    let parsed;
-    try {
-      parsed = parseConnectionUrl(settings.connectionUrl, settings);
-    } catch (error) {
-      throw databaseError('invalid connection_url', error, secrets, 400);
-    }
-    const size = settings.maxOpenConnections > 0 ? settings.maxOpenConnections : 4;
-    const created = createPool({
-      host: parsed.host,
-      ...(parsed.port === undefined ? {} : { port: parsed.port }),
-      ...(parsed.user === undefined ? {} : { user: parsed.user }),
-      ...(parsed.password === undefined ? {} : { password: parsed.password }),
-      ...(parsed.database === undefined ? {} : { database: parsed.database }),
-      connectionLimit: size,
-      maxIdle: settings.maxIdleConnections > 0 ? Math.min(settings.maxIdleConnections, size) : size,
-      idleTimeout: settings.maxConnectionLifetimeMs > 0 ? settings.maxConnectionLifetimeMs : 60_000,
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      multipleStatements: false,
-      ...(parsed.params.tls === 'true' || parsed.params.tls === 'skip-verify'
-        ? { ssl: { rejectUnauthorized: parsed.params.tls === 'true' } }
-        : {}),
-    });
-    pool = created;
-    return created;
-  };
-
-  const withConnection = <T>(
-    what: string,
-    extraSecrets: readonly (string | undefined)[],
-    fn: (conn: PoolConnection) => Promise<T>,
-  ): Promise<T> =>
-    withPooledConnection(() => getPool().getConnection(), what, [...secrets, ...extraSecrets], fn);
-
-  const transaction = async (
+  /** `START TRANSACTION` is what mysql2's `beginTransaction()` sends. */
+  const transaction = (
     conn: PoolConnection,
     queries: readonly string[],
     values: StatementValues,
-  ): Promise<void> => {
-    await conn.beginTransaction();
-    try {
-      // `query` (text protocol): CREATE USER and GRANT are not all preparable.
-      for (const query of queries) await conn.query(renderTemplate(query, values));
-      await conn.commit();
-    } catch (error) {
-      await conn.rollback().catch(() => undefined);
-      throw error;
-    }
-  };
+  ): Promise<void> => runInTransaction(conn, 'START TRANSACTION', queries, values);
 
   /** The hosts `username` exists at; undefined when mysql.user cannot be read. */
   const userHosts = async (
@@ -130,12 +102,10 @@ export function createMysqlPlugin(
     newUser: async (input) => {
       const queries = splitStatements(input.statements);
       if (queries.length === 0) throw badRequest('empty creation statements');
-      const values = {
-        name: input.username,
-        username: input.username,
+      const values = userValues(input.username, {
         password: input.password,
         expiration: formatExpiration(input.expiration),
-      };
+      });
       await withConnection('unable to create user', [input.password], async (conn) => {
         try {
           await transaction(conn, queries, values);
@@ -157,11 +127,11 @@ export function createMysqlPlugin(
       const queries = splitStatements(input.statements);
       if (queries.length === 0) return;
       await withConnection('unable to renew user', [], (conn) =>
-        transaction(conn, queries, {
-          name: input.username,
-          username: input.username,
-          expiration: formatExpiration(input.expiration),
-        }),
+        transaction(
+          conn,
+          queries,
+          userValues(input.username, { expiration: formatExpiration(input.expiration) }),
+        ),
       );
     },
 
@@ -174,18 +144,18 @@ export function createMysqlPlugin(
         }
         const hosts = await userHosts(conn, input.username);
         if (hosts !== undefined && hosts.length === 0) return;
-        await transaction(conn, queries, { name: input.username, username: input.username });
+        await transaction(conn, queries, userValues(input.username));
       }),
 
     setPassword: (input) =>
       withConnection('unable to set password', [input.password], async (conn) => {
         const queries = splitStatements(input.statements);
         if (queries.length > 0) {
-          await transaction(conn, queries, {
-            name: input.username,
-            username: input.username,
-            password: input.password,
-          });
+          await transaction(
+            conn,
+            queries,
+            userValues(input.username, { password: input.password }),
+          );
           return;
         }
         const hosts = (await userHosts(conn, input.username)) ?? ['%'];
@@ -203,11 +173,11 @@ export function createMysqlPlugin(
       withConnection('unable to rotate root credentials', [input.password], async (conn) => {
         const queries = splitStatements(input.statements);
         if (queries.length > 0) {
-          await transaction(conn, queries, {
-            name: settings.username,
-            username: settings.username,
-            password: input.password,
-          });
+          await transaction(
+            conn,
+            queries,
+            userValues(settings.username, { password: input.password }),
+          );
           return;
         }
         // `ALTER USER CURRENT_USER()` is silently ignored by some MariaDB versions: name the
@@ -223,10 +193,6 @@ export function createMysqlPlugin(
         ]);
       }),
 
-    async close() {
-      const current = pool;
-      pool = undefined;
-      await current?.end().catch(() => undefined);
-    },
+    close,
   };
 }

@@ -11,71 +11,52 @@
  *   possible, and fails only if the role could not be dropped.
  */
 import pg from 'pg';
+import type { PoolClient } from 'pg';
 import { KeyedLock } from '../../../framework/keyed-lock.ts';
 import { badRequest } from '../../../logical/errors.ts';
-import type { PoolClient } from 'pg';
-import { parseConnectionUrl } from '../connection-url.ts';
 import type { ConnectionSettings, DatabasePlugin, PluginContext, PluginName } from '../plugin.ts';
-import { databaseError, errorSummary, withPooledConnection } from '../sanitize.ts';
-import {
-  formatExpiration,
-  quoteIdent,
-  quoteLiteral,
-  renderTemplate,
-  splitStatements,
-} from '../template.ts';
+import { errorSummary } from '../sanitize.ts';
+import { formatExpiration, quoteIdent, quoteLiteral, splitStatements } from '../template.ts';
 import type { StatementValues } from '../template.ts';
 import { POSTGRES_USERNAME_TEMPLATE } from '../username.ts';
-
-const CONNECT_TIMEOUT_MS = 10_000;
+import { CONNECT_TIMEOUT_MS, endpointOptions, lazyPool, poolSize } from './pool.ts';
+import { runInTransaction, userValues } from './statements.ts';
 
 export function createPostgresPlugin(
   pluginName: PluginName,
   settings: ConnectionSettings,
   context: PluginContext,
 ): DatabasePlugin {
-  const secrets = [settings.password];
-  let pool: pg.Pool | undefined;
-
-  const getPool = (): pg.Pool => {
-    if (pool !== undefined) return pool;
-    let parsed;
-    try {
-      parsed = parseConnectionUrl(settings.connectionUrl, settings);
-    } catch (error) {
-      throw databaseError('invalid connection_url', error, secrets, 400);
-    }
-    const sslmode = parsed.params.sslmode ?? 'prefer';
-    const created = new pg.Pool({
-      host: parsed.host,
-      ...(parsed.port === undefined ? {} : { port: parsed.port }),
-      ...(parsed.user === undefined ? {} : { user: parsed.user }),
-      ...(parsed.password === undefined ? {} : { password: parsed.password }),
-      ...(parsed.database === undefined ? {} : { database: parsed.database }),
-      ssl:
-        sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow'
-          ? false
-          : sslmode === 'verify-full' || sslmode === 'verify-ca'
-            ? true
-            : { rejectUnauthorized: false },
-      max: settings.maxOpenConnections > 0 ? settings.maxOpenConnections : 4,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      idleTimeoutMillis: settings.maxIdleConnections === 0 ? 30_000 : 60_000,
-      ...(settings.maxConnectionLifetimeMs > 0
-        ? { maxLifetimeSeconds: Math.max(1, Math.round(settings.maxConnectionLifetimeMs / 1000)) }
-        : {}),
-      // Pools never keep the process alive, like the server's timers.
-      allowExitOnIdle: true,
-      application_name: 'strongroom',
-    });
-    // An idle client's error (the server restarted, a session was terminated) must not crash
-    // the process; the pool replaces the client. Only the code is logged.
-    created.on('error', (error) => {
-      context.logger.warn({ err: errorSummary(error) }, 'database pool connection error');
-    });
-    pool = created;
-    return created;
-  };
+  const { withConnection: withClient, close } = lazyPool(settings, {
+    open: (parsed): pg.Pool => {
+      const sslmode = parsed.params.sslmode ?? 'prefer';
+      const created = new pg.Pool({
+        ...endpointOptions(parsed),
+        ssl:
+          sslmode === 'disable' || sslmode === 'prefer' || sslmode === 'allow'
+            ? false
+            : sslmode === 'verify-full' || sslmode === 'verify-ca'
+              ? true
+              : { rejectUnauthorized: false },
+        max: poolSize(settings),
+        connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        idleTimeoutMillis: settings.maxIdleConnections === 0 ? 30_000 : 60_000,
+        ...(settings.maxConnectionLifetimeMs > 0
+          ? { maxLifetimeSeconds: Math.max(1, Math.round(settings.maxConnectionLifetimeMs / 1000)) }
+          : {}),
+        // Pools never keep the process alive, like the server's timers.
+        allowExitOnIdle: true,
+        application_name: 'strongroom',
+      });
+      // An idle client's error (the server restarted, a session was terminated) must not crash
+      // the process; the pool replaces the client. Only the code is logged.
+      created.on('error', (error) => {
+        context.logger.warn({ err: errorSummary(error) }, 'database pool connection error');
+      });
+      return created;
+    },
+    acquire: (created) => created.connect(),
+  });
 
   /**
    * Catalog changes run one at a time per connection, as Vault's plugin does: concurrent
@@ -85,28 +66,12 @@ export function createPostgresPlugin(
   const catalog = new KeyedLock();
   const serialised = <T>(work: () => Promise<T>): Promise<T> => catalog.run('catalog', work);
 
-  const withClient = <T>(
-    what: string,
-    extraSecrets: readonly (string | undefined)[],
-    fn: (client: PoolClient) => Promise<T>,
-  ): Promise<T> =>
-    withPooledConnection(() => getPool().connect(), what, [...secrets, ...extraSecrets], fn);
-
   /** Runs `queries` (already split) in one transaction, templated with `values`. */
-  const transaction = async (
+  const transaction = (
     client: PoolClient,
     queries: readonly string[],
     values: StatementValues,
-  ): Promise<void> => {
-    await client.query('BEGIN');
-    try {
-      for (const query of queries) await client.query(renderTemplate(query, values));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  };
+  ): Promise<void> => runInTransaction(client, 'BEGIN', queries, values);
 
   const roleExists = async (client: PoolClient, username: string): Promise<boolean> => {
     const result = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username]);
@@ -129,12 +94,14 @@ export function createPostgresPlugin(
       }
       return serialised(() =>
         withClient('unable to create user', [input.password], (client) =>
-          transaction(client, queries, {
-            name: input.username,
-            username: input.username,
-            password: input.password,
-            expiration: formatExpiration(input.expiration),
-          }),
+          transaction(
+            client,
+            queries,
+            userValues(input.username, {
+              password: input.password,
+              expiration: formatExpiration(input.expiration),
+            }),
+          ),
         ),
       );
     },
@@ -142,17 +109,13 @@ export function createPostgresPlugin(
     renewUser: (input) =>
       withClient('unable to renew user', [], (client) => {
         const queries = splitStatements(input.statements);
-        const values = {
-          name: input.username,
-          username: input.username,
-          expiration: formatExpiration(input.expiration),
-        };
-        if (queries.length > 0) return transaction(client, queries, values);
+        const expiration = formatExpiration(input.expiration);
+        if (queries.length > 0) {
+          return transaction(client, queries, userValues(input.username, { expiration }));
+        }
         return transaction(
           client,
-          [
-            `ALTER ROLE ${quoteIdent(input.username)} VALID UNTIL ${quoteLiteral(values.expiration)}`,
-          ],
+          [`ALTER ROLE ${quoteIdent(input.username)} VALID UNTIL ${quoteLiteral(expiration)}`],
           {},
         );
       }),
@@ -163,7 +126,7 @@ export function createPostgresPlugin(
           if (!(await roleExists(client, input.username))) return;
           const queries = splitStatements(input.statements);
           if (queries.length > 0) {
-            await transaction(client, queries, { name: input.username, username: input.username });
+            await transaction(client, queries, userValues(input.username));
             return;
           }
           const ident = quoteIdent(input.username);
@@ -192,11 +155,11 @@ export function createPostgresPlugin(
       withClient('unable to set password', [input.password], (client) => {
         const queries = splitStatements(input.statements);
         if (queries.length > 0) {
-          return transaction(client, queries, {
-            name: input.username,
-            username: input.username,
-            password: input.password,
-          });
+          return transaction(
+            client,
+            queries,
+            userValues(input.username, { password: input.password }),
+          );
         }
         return transaction(
           client,
@@ -211,11 +174,11 @@ export function createPostgresPlugin(
       withClient('unable to rotate root credentials', [input.password], (client) => {
         const queries = splitStatements(input.statements);
         if (queries.length > 0) {
-          return transaction(client, queries, {
-            name: settings.username,
-            username: settings.username,
-            password: input.password,
-          });
+          return transaction(
+            client,
+            queries,
+            userValues(settings.username, { password: input.password }),
+          );
         }
         return transaction(
           client,
@@ -224,10 +187,6 @@ export function createPostgresPlugin(
         );
       }),
 
-    async close() {
-      const current = pool;
-      pool = undefined;
-      await current?.end().catch(() => undefined);
-    },
+    close,
   };
 }
