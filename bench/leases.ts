@@ -130,7 +130,6 @@ async function prepare(target: number): Promise<Prepared & { setupMs: number }> 
         path,
         data,
         clientToken: init.rootToken,
-        headers: {},
         remoteAddress: '127.0.0.1',
       });
     await request('update', `sys/mounts/${MOUNT}`, { type: MOUNT_TYPE });

@@ -100,7 +100,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         path: 'sys/mounts/secret',
         data: { type: 'kv', options: { version: '2' }, description: 'key/value secret storage' },
         clientToken: dev.rootToken,
-        headers: {},
         remoteAddress: '127.0.0.1',
       });
     }

@@ -50,7 +50,6 @@ export function request(overrides: Partial<LogicalRequest> = {}): LogicalRequest
       nothing: null,
     },
     clientToken: MARKERS.token,
-    headers: { 'x-vault-token': MARKERS.token },
     remoteAddress: '127.0.0.1',
     mountPoint: 'secret/',
     mountType: 'kv',

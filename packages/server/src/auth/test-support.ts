@@ -80,7 +80,6 @@ export async function authHarness(
       path,
       data,
       clientToken: '',
-      headers: {},
       remoteAddress: callOptions.remoteAddress ?? '127.0.0.1',
       mountPoint: mount.path,
       mountType: type,

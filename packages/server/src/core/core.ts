@@ -577,7 +577,6 @@ export class Core {
       path: lease.path,
       data: {},
       clientToken: '',
-      headers: {},
       remoteAddress: '',
       secret: {
         leaseId: lease.leaseId,

@@ -35,7 +35,7 @@ function context(
       local: false,
       sealWrap: false,
     },
-    request: { id: 'r', operation, path, data, clientToken: '', headers: {}, remoteAddress: '' },
+    request: { id: 'r', operation, path, data, clientToken: '', remoteAddress: '' },
     ttl: { defaultTtlMs: 1000, maxTtlMs: 2000 },
   };
 }

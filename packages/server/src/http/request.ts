@@ -169,13 +169,6 @@ export function buildLogicalRequest(input: {
   /** Where the core notes what the log line needs (the caller's accessor). */
   notes: RequestNotes;
 }): LogicalRequest {
-  const source = input.req.headers;
-  const headers: Record<string, string | undefined> = {};
-  for (const key in source) {
-    if (key === 'x-vault-token' || key === 'authorization' || key === 'cookie') continue;
-    const value = source[key];
-    headers[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
   const wrapTtlMs = wrapTtlFrom(input.req.headers);
   const contentType = input.req.headers['content-type'];
   return {
@@ -184,7 +177,6 @@ export function buildLogicalRequest(input: {
     path: input.path,
     data: input.data,
     clientToken: tokenFrom(input.req.headers),
-    headers,
     remoteAddress: input.req.socket.remoteAddress ?? '',
     ...(wrapTtlMs === undefined ? {} : { wrapTtlMs }),
     ...(contentType === undefined ? {} : { contentType }),

@@ -58,8 +58,6 @@ export interface LogicalRequest {
   readonly data: Readonly<Record<string, unknown>>;
   /** The raw client token. Only the authenticate stage reads it; nothing logs it. */
   readonly clientToken: string;
-  /** Lower-cased header names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
   readonly remoteAddress: string;
   /** `X-Vault-Wrap-TTL`, when wrapping was asked for. */
   readonly wrapTtlMs?: number;

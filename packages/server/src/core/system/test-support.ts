@@ -46,7 +46,6 @@ export function systemRequester(
         path,
         data,
         clientToken: '',
-        headers: {},
         remoteAddress: '127.0.0.1',
       },
       ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },

@@ -75,7 +75,6 @@ export function requestContext(
     path: input.path,
     data: input.data ?? {},
     clientToken: input.clientToken,
-    headers: {},
     remoteAddress: '127.0.0.1',
     mountPoint: TOKEN_MOUNT.path,
     mountType: 'token',

@@ -55,7 +55,6 @@ describe.skipIf(!probe.ok && !CI)('database backend (memory storage, real Postgr
         path,
         data,
         clientToken: '',
-        headers: {},
         remoteAddress: '127.0.0.1',
         auth: {
           accessor: 'a',

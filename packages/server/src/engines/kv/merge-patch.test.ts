@@ -53,7 +53,6 @@ describe('assertMergePatch', () => {
     path: 'data/x',
     data: {},
     clientToken: '',
-    headers: {},
     remoteAddress: '',
     ...(contentType === undefined ? {} : { contentType }),
   });

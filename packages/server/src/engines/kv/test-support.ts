@@ -74,7 +74,6 @@ export async function kvHarness(
       path,
       data,
       clientToken: '',
-      headers: {},
       remoteAddress: '127.0.0.1',
       ...(extra.contentType === undefined ? {} : { contentType: extra.contentType }),
     },
