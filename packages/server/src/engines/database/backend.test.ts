@@ -3,75 +3,20 @@
  * (no core, no HTTP), against the real PostgreSQL where the behaviour is the database's (renew
  * moves `VALID UNTIL`, revoke drops the user and tolerates one already gone).
  */
-import { ManualClock } from '@strongroom/protocol';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, RequestContext } from '../../logical/backend.ts';
-import type { Operation, RequestSecret } from '../../logical/request.ts';
-import { StorageView } from '../../logical/storage.ts';
-import { MemoryStorage } from '../../storage/memory.ts';
-import { captureLogger } from '../../core/expiration/test-support.ts';
+import type { RequestSecret } from '../../logical/request.ts';
 import { CI, pgSettings, probePostgres, runId } from '../../../test/support/databases.ts';
-import { createDatabaseBackend } from './backend.ts';
+import { databaseHarness } from './test-support.ts';
+import type { DatabaseHarness } from './test-support.ts';
 
 const settings = pgSettings();
 const probe = await probePostgres(settings);
 const run = runId();
 
 describe.skipIf(!probe.ok && !CI)('database backend (memory storage, real PostgreSQL)', () => {
-  const clock = new ManualClock(Date.now());
-  const captured = captureLogger();
-  const storage = new StorageView(new MemoryStorage(), 'logical/db/');
-  const mount = {
-    kind: 'secret' as const,
-    path: 'database/',
-    type: 'database',
-    accessor: 'database_1',
-    uuid: 'u',
-    description: '',
-    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-    options: {},
-    local: false,
-    sealWrap: false,
-  };
-  let backend: Backend;
+  let harness: DatabaseHarness;
   let admin: pg.Client;
-
-  const request = (
-    operation: Operation,
-    path: string,
-    data: Record<string, unknown> = {},
-    secret?: RequestSecret,
-  ) => {
-    const ctx: RequestContext = {
-      signal: new AbortController().signal,
-      clock,
-      logger: captured.logger,
-      storage,
-      mount,
-      request: {
-        id: 'r',
-        operation,
-        path,
-        data,
-        clientToken: '',
-        remoteAddress: '127.0.0.1',
-        auth: {
-          accessor: 'a',
-          tokenHash: 'h',
-          policies: ['root'],
-          displayName: 'token-app.example',
-          metadata: {},
-          entityId: '',
-          root: true,
-          numUses: 0,
-        },
-        ...(secret === undefined ? {} : { secret }),
-      },
-      ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
-    };
-    return backend.handleRequest(ctx);
-  };
 
   const validUntil = async (user: string): Promise<number | undefined> => {
     const result = await admin.query('SELECT rolvaliduntil AS v FROM pg_roles WHERE rolname = $1', [
@@ -84,15 +29,14 @@ describe.skipIf(!probe.ok && !CI)('database backend (memory storage, real Postgr
   beforeAll(async () => {
     admin = new pg.Client({ ...settings });
     await admin.connect();
-    backend = createDatabaseBackend({ clock, logger: captured.logger, storage, mount });
-    await backend.initialize?.({ clock, logger: captured.logger, storage, mount });
-    await request('update', 'config/pg', {
+    harness = await databaseHarness();
+    await harness.request('update', 'config/pg', {
       plugin_name: 'postgresql-database-plugin',
       connection_url: `postgresql://{{username}}@${settings.host}:${settings.port}/${settings.database}`,
       username: settings.user,
       allowed_roles: '*',
     });
-    await request('update', `roles/r${run}`, {
+    await harness.request('update', `roles/r${run}`, {
       db_name: 'pg',
       creation_statements: `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
       default_ttl: '1h',
@@ -101,11 +45,12 @@ describe.skipIf(!probe.ok && !CI)('database backend (memory storage, real Postgr
   });
 
   afterAll(async () => {
-    await backend.cleanup?.();
+    await harness.backend.cleanup?.();
     await admin.end();
   });
 
   it('issues with the sanitised display name, renews (moving VALID UNTIL within max), revokes twice', async () => {
+    const { clock, captured, request } = harness;
     const issued = await request('read', `creds/r${run}`);
     const username = (issued?.data as { username: string }).username;
     // "token-app.example" -> "token-ap" (8 characters, "." replaced).

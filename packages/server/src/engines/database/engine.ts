@@ -14,7 +14,7 @@ import type { DatabasePlugin, PluginFactory } from './plugin.ts';
 import { createMysqlPlugin } from './plugins/mysql.ts';
 import { createPostgresPlugin } from './plugins/postgres.ts';
 import { generatePassword } from './password.ts';
-import { readConnection } from './records.ts';
+import { requireConnection, roleAllowed } from './records.ts';
 import type { ConnectionEntry } from './records.ts';
 
 /** Picks the driver by plugin name. */
@@ -85,8 +85,7 @@ export class DatabaseEngine {
   async connection(name: string): Promise<Installed> {
     const installed = this.#plugins.get(name);
     if (installed !== undefined) return installed;
-    const entry = await readConnection(this.storage, name);
-    if (entry === undefined) throw badRequest(`no database connection named "${name}"`);
+    const entry = await requireConnection(this.storage, name);
     // Another caller may have installed one while storage was read.
     const raced = this.#plugins.get(name);
     if (raced !== undefined) return raced;
@@ -97,6 +96,18 @@ export class DatabaseEngine {
     }
     this.#plugins.set(name, created);
     return created;
+  }
+
+  /**
+   * The installed plugin for connection `dbName`, for role `role` (dynamic or static): a 400
+   * unless the connection's `allowed_roles` admit the role.
+   */
+  async connectionForRole(dbName: string, role: string): Promise<Installed> {
+    const installed = await this.connection(dbName);
+    if (!roleAllowed(installed.entry.allowedRoles, role)) {
+      throw badRequest(`"${role}" is not an allowed role`);
+    }
+    return installed;
   }
 
   /** Installs `plugin` for `entry` (or removes the connection), closing the one it replaces. */

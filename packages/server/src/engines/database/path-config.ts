@@ -7,16 +7,17 @@
  * sanitized 400 when it cannot. Root rotation installs a password nobody has seen, and never logs
  * it.
  */
-import { listResponse } from '../../framework/list.ts';
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
-import { LogicalError, badRequest, notFound } from '../../logical/errors.ts';
+import { LogicalError, badRequest } from '../../logical/errors.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
+import type { Storage } from '../../logical/storage.ts';
 import { hasLiteralPassword, maskConnectionUrl } from './connection-url.ts';
 import type { DatabaseEngine } from './engine.ts';
 import { PLUGIN_NAMES, isPluginName } from './plugin.ts';
-import { CONFIG_PREFIX, readConnection, seconds, writeConnection } from './records.ts';
+import { connectionStore, requireConnection, seconds } from './records.ts';
 import type { ConnectionEntry } from './records.ts';
+import { isStored, listPath, readStored } from './stored-paths.ts';
 import { UsernameTemplateError, validateUsernameTemplate } from './username.ts';
 
 const nameField = {
@@ -26,15 +27,18 @@ const nameField = {
 } as const;
 
 export function configPaths(engine: DatabaseEngine): CompiledPath[] {
+  /** Runs `fn` on the stored connection `name` under its lock; a 400 when there is none. */
+  const withConnection = (
+    storage: Storage,
+    name: string,
+    fn: (entry: ConnectionEntry) => Promise<void>,
+  ): Promise<undefined> =>
+    engine.withLock(connectionStore.key(name), async () => {
+      await fn(await requireConnection(storage, name));
+      return undefined;
+    });
   return [
-    definePath({
-      pattern: 'config/?',
-      fields: {},
-      operations: {
-        list: async ({ storage }) => listOrNotFound(await storage.list(CONFIG_PREFIX)),
-      },
-      help: 'Lists the configured database connections.',
-    }),
+    listPath('config/?', connectionStore, 'Lists the configured database connections.'),
     definePath({
       pattern: 'config/(?<name>[^/]+)',
       fields: {
@@ -90,19 +94,14 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
         disable_escaping: { type: 'bool', description: 'Accepted for compatibility.' },
         password_authentication: { type: 'string', description: 'Accepted for compatibility.' },
       },
-      existenceCheck: async ({ storage, fields }) =>
-        (await readConnection(storage, fields.name)) !== undefined,
+      existenceCheck: isStored(connectionStore),
       operations: {
-        read: async ({ storage, fields }) => {
-          const entry = await readConnection(storage, fields.name);
-          if (entry === undefined) throw notFound('not found', { errors: [] });
-          return { data: configView(entry) };
-        },
+        read: readStored(connectionStore, configView),
         update: ({ storage, fields, provided }) =>
           engine.withLock(
-            CONFIG_PREFIX + fields.name,
+            connectionStore.key(fields.name),
             async (): Promise<LogicalResponse | undefined> => {
-              const existing = await readConnection(storage, fields.name);
+              const existing = await connectionStore.read(storage, fields.name);
               const has = (key: string): boolean => provided.has(key);
               const pluginName = fields.plugin_name ?? existing?.pluginName;
               if (pluginName === undefined || pluginName === '') {
@@ -162,7 +161,7 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
                   throw badRequest(`error creating database object: ${reason}`);
                 }
               }
-              await writeConnection(storage, entry);
+              await connectionStore.write(storage, entry.name, entry);
               await engine.install(entry.name, { entry, plugin });
               const warnings: string[] = [];
               if (hasLiteralPassword(entry.connectionUrl)) {
@@ -174,8 +173,8 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
             },
           ),
         delete: ({ storage, fields }) =>
-          engine.withLock(CONFIG_PREFIX + fields.name, async () => {
-            await storage.delete(CONFIG_PREFIX + fields.name);
+          engine.withLock(connectionStore.key(fields.name), async () => {
+            await connectionStore.delete(storage, fields.name);
             await engine.install(fields.name, undefined);
             return undefined;
           }),
@@ -187,13 +186,9 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
       fields: { name: nameField },
       operations: {
         update: ({ storage, fields }) =>
-          engine.withLock(CONFIG_PREFIX + fields.name, async () => {
-            const entry = await readConnection(storage, fields.name);
-            if (entry === undefined)
-              throw badRequest(`no database connection named "${fields.name}"`);
+          withConnection(storage, fields.name, async (entry) => {
             // Close the old pool, open a new one from the stored configuration.
             await engine.install(fields.name, { entry, plugin: engine.createPlugin(entry) });
-            return undefined;
           }),
       },
       help: 'Closes the connection pool and opens a new one from the stored configuration.',
@@ -203,29 +198,28 @@ export function configPaths(engine: DatabaseEngine): CompiledPath[] {
       fields: { name: nameField },
       operations: {
         update: ({ storage, fields, logger }) =>
-          engine.withLock(CONFIG_PREFIX + fields.name, async () => {
-            const entry = await readConnection(storage, fields.name);
-            if (entry === undefined)
-              throw badRequest(`no database connection named "${fields.name}"`);
+          withConnection(storage, fields.name, async (entry) => {
             if (entry.username === '') {
               throw badRequest('unable to rotate root credentials: no username in configuration');
             }
             // Durable before the database changes; a retry reuses it (idempotent).
             const password = entry.pendingRootPassword ?? (await engine.password(entry));
             if (entry.pendingRootPassword === undefined) {
-              await writeConnection(storage, { ...entry, pendingRootPassword: password });
+              await connectionStore.write(storage, entry.name, {
+                ...entry,
+                pendingRootPassword: password,
+              });
             }
             const { plugin } = await engine.connection(fields.name);
             await plugin.rotateRootPassword({ password, statements: entry.rootRotationStatements });
             const { pendingRootPassword: _done, ...rest } = entry;
             const rotated: ConnectionEntry = { ...rest, password };
-            await writeConnection(storage, rotated);
+            await connectionStore.write(storage, rotated.name, rotated);
             await engine.install(fields.name, {
               entry: rotated,
               plugin: engine.createPlugin(rotated),
             });
             logger.info({ connection: fields.name }, 'database root credentials rotated');
-            return undefined;
           }),
       },
       help: "Changes the admin user's password to one only the engine knows.",
@@ -251,9 +245,4 @@ function configView(entry: ConnectionEntry): Record<string, unknown> {
     root_credentials_rotate_statements: [...entry.rootRotationStatements],
     verify_connection: entry.verifyConnection,
   };
-}
-
-/** Lists stored names, leaving out folders; 404 with no errors when there are none. */
-export function listOrNotFound(names: readonly string[]): LogicalResponse {
-  return listResponse(names.filter((n) => !n.endsWith('/')));
 }

@@ -12,7 +12,7 @@ import type { SecretType } from '../../framework/secret.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { readRole, roleAllowed } from './records.ts';
+import { roleStore } from './records.ts';
 import type { CredsInternal } from './secret-creds.ts';
 import { generateUsername } from './username.ts';
 
@@ -23,12 +23,9 @@ export function credsPaths(engine: DatabaseEngine, creds: SecretType): CompiledP
       fields: { name: { type: 'string', description: 'The role to issue for.', required: true } },
       operations: {
         read: async ({ storage, fields, request, clock, ttl }) => {
-          const role = await readRole(storage, fields.name);
+          const role = await roleStore.read(storage, fields.name);
           if (role === undefined) throw badRequest(`unknown role: ${fields.name}`);
-          const { entry, plugin } = await engine.connection(role.dbName);
-          if (!roleAllowed(entry.allowedRoles, fields.name)) {
-            throw badRequest(`"${fields.name}" is not an allowed role`);
-          }
+          const { entry, plugin } = await engine.connectionForRole(role.dbName, fields.name);
           const lease = initialTtl({
             requestedMs: role.defaultTtlMs,
             explicitMaxMs: role.maxTtlMs,

@@ -5,11 +5,12 @@
  */
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
-import { badRequest, notFound } from '../../logical/errors.ts';
+import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { listOrNotFound } from './path-config.ts';
-import { ROLE_PREFIX, readRole, readStaticRole, seconds, writeRole } from './records.ts';
+import { roleStore, seconds, staticRoleStore } from './records.ts';
 import type { RoleEntry } from './records.ts';
+import { assertRoleNameFree, credentialFields, dbNameField } from './roles.ts';
+import { isStored, listPath, readStored } from './stored-paths.ts';
 
 const statements = (what: string) =>
   ({
@@ -19,57 +20,27 @@ const statements = (what: string) =>
 
 export function rolePaths(engine: DatabaseEngine): CompiledPath[] {
   return [
-    definePath({
-      pattern: 'roles/?',
-      fields: {},
-      operations: {
-        list: async ({ storage }) => listOrNotFound(await storage.list(ROLE_PREFIX)),
-      },
-      help: 'Lists the dynamic roles.',
-    }),
+    listPath('roles/?', roleStore, 'Lists the dynamic roles.'),
     definePath({
       pattern: 'roles/(?<name>[^/]+)',
       fields: {
         name: { type: 'string', description: 'The role name.', required: true },
-        db_name: { type: 'string', description: 'The database connection this role uses.' },
+        db_name: dbNameField,
         creation_statements: statements('create and grant a user'),
         revocation_statements: statements('revoke a user (default: drop it)'),
         renew_statements: statements('renew a user (default: move its expiry)'),
         rollback_statements: statements('undo a failed creation'),
         default_ttl: { type: 'duration', description: 'Lease TTL (0 = the mount default).' },
         max_ttl: { type: 'duration', description: 'Lease max TTL (0 = the mount max).' },
-        credential_type: {
-          type: 'string',
-          description: 'Only "password" is supported.',
-          allowed: ['password'],
-        },
-        credential_config: { type: 'map', description: 'Accepted for compatibility.' },
+        ...credentialFields,
       },
-      existenceCheck: async ({ storage, fields }) =>
-        (await readRole(storage, fields.name)) !== undefined,
+      existenceCheck: isStored(roleStore),
       operations: {
-        read: async ({ storage, fields }) => {
-          const role = await readRole(storage, fields.name);
-          if (role === undefined) throw notFound('not found', { errors: [] });
-          return {
-            data: {
-              db_name: role.dbName,
-              creation_statements: [...role.creationStatements],
-              revocation_statements: [...role.revocationStatements],
-              renew_statements: [...role.renewStatements],
-              rollback_statements: [...role.rollbackStatements],
-              default_ttl: seconds(role.defaultTtlMs),
-              max_ttl: seconds(role.maxTtlMs),
-              credential_type: 'password',
-            },
-          };
-        },
+        read: readStored(roleStore, roleView),
         update: ({ storage, fields }) =>
-          engine.withLock(ROLE_PREFIX + fields.name, async () => {
-            if ((await readStaticRole(storage, fields.name)) !== undefined) {
-              throw badRequest('Role and Static Role names must be unique');
-            }
-            const existing = await readRole(storage, fields.name);
+          engine.withLock(roleStore.key(fields.name), async () => {
+            await assertRoleNameFree(storage, fields.name, staticRoleStore);
+            const existing = await roleStore.read(storage, fields.name);
             const role: RoleEntry = {
               dbName: fields.db_name ?? existing?.dbName ?? '',
               creationStatements: fields.creation_statements ?? existing?.creationStatements ?? [],
@@ -87,15 +58,29 @@ export function rolePaths(engine: DatabaseEngine): CompiledPath[] {
             if (role.maxTtlMs > 0 && role.defaultTtlMs > role.maxTtlMs) {
               throw badRequest('ttl cannot be greater than max_ttl');
             }
-            await writeRole(storage, fields.name, role);
+            await roleStore.write(storage, fields.name, role);
             return undefined;
           }),
         delete: async ({ storage, fields }) => {
-          await storage.delete(ROLE_PREFIX + fields.name);
+          await roleStore.delete(storage, fields.name);
           return undefined;
         },
       },
       help: 'Manages the dynamic roles: which statements make a user, and its lease TTLs.',
     }),
   ];
+}
+
+/** A dynamic role as `roles/<name>` reads show it. */
+function roleView(role: RoleEntry): Record<string, unknown> {
+  return {
+    db_name: role.dbName,
+    creation_statements: [...role.creationStatements],
+    revocation_statements: [...role.revocationStatements],
+    renew_statements: [...role.renewStatements],
+    rollback_statements: [...role.rollbackStatements],
+    default_ttl: seconds(role.defaultTtlMs),
+    max_ttl: seconds(role.maxTtlMs),
+    credential_type: 'password',
+  };
 }

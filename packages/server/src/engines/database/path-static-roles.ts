@@ -6,40 +6,32 @@
  */
 import { definePath } from '../../framework/path.ts';
 import type { CompiledPath } from '../../framework/path.ts';
-import { badRequest, notFound } from '../../logical/errors.ts';
+import { badRequest } from '../../logical/errors.ts';
+import type { Storage } from '../../logical/storage.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { listOrNotFound } from './path-config.ts';
-import {
-  STATIC_ROLE_PREFIX,
-  readRole,
-  readStaticRole,
-  roleAllowed,
-  seconds,
-  writeStaticRole,
-} from './records.ts';
+import { roleStore, seconds, staticRoleStore } from './records.ts';
 import type { StaticRoleEntry } from './records.ts';
+import { assertRoleNameFree, credentialFields, dbNameField } from './roles.ts';
 import type { StaticRotation } from './static-rotation.ts';
+import { isStored, listPath, readStored } from './stored-paths.ts';
 
 const MIN_ROTATION_PERIOD_MS = 5_000;
 
 const nameField = { type: 'string', description: 'The static role name.', required: true } as const;
 
 export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation): CompiledPath[] {
-  const lockKey = (name: string): string => STATIC_ROLE_PREFIX + name;
+  /** Stops rotating static role `name` and deletes it; the database user is left as it is. */
+  const forget = async (storage: Storage, name: string): Promise<void> => {
+    rotation.cancel(name);
+    await staticRoleStore.delete(storage, name);
+  };
   return [
-    definePath({
-      pattern: 'static-roles/?',
-      fields: {},
-      operations: {
-        list: async ({ storage }) => listOrNotFound(await storage.list(STATIC_ROLE_PREFIX)),
-      },
-      help: 'Lists the static roles.',
-    }),
+    listPath('static-roles/?', staticRoleStore, 'Lists the static roles.'),
     definePath({
       pattern: 'static-roles/(?<name>[^/]+)',
       fields: {
         name: nameField,
-        db_name: { type: 'string', description: 'The database connection this role uses.' },
+        db_name: dbNameField,
         username: {
           type: 'string',
           description: 'The existing database user (fixed at creation).',
@@ -52,38 +44,15 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
           type: 'string-slice',
           description: 'Statements that set the password ({{name}}/{{username}}, {{password}}).',
         },
-        credential_type: {
-          type: 'string',
-          description: 'Only "password" is supported.',
-          allowed: ['password'],
-        },
-        credential_config: { type: 'map', description: 'Accepted for compatibility.' },
+        ...credentialFields,
       },
-      existenceCheck: async ({ storage, fields }) =>
-        (await readStaticRole(storage, fields.name)) !== undefined,
+      existenceCheck: isStored(staticRoleStore),
       operations: {
-        read: async ({ storage, fields }) => {
-          const entry = await readStaticRole(storage, fields.name);
-          if (entry === undefined) throw notFound('not found', { errors: [] });
-          return {
-            data: {
-              db_name: entry.dbName,
-              username: entry.username,
-              rotation_period: seconds(entry.rotationPeriodMs),
-              rotation_statements: [...entry.rotationStatements],
-              credential_type: 'password',
-              ...(entry.lastRotationMs === undefined
-                ? {}
-                : { last_vault_rotation: new Date(entry.lastRotationMs).toISOString() }),
-            },
-          };
-        },
+        read: readStored(staticRoleStore, staticRoleView),
         update: ({ storage, fields }) =>
-          engine.withLock(lockKey(fields.name), async () => {
-            if ((await readRole(storage, fields.name)) !== undefined) {
-              throw badRequest('Role and Static Role names must be unique');
-            }
-            const existing = await readStaticRole(storage, fields.name);
+          engine.withLock(staticRoleStore.key(fields.name), async () => {
+            await assertRoleNameFree(storage, fields.name, roleStore);
+            const existing = await staticRoleStore.read(storage, fields.name);
             if (existing === undefined) {
               if (fields.db_name === undefined || fields.db_name === '') {
                 throw badRequest('database name is a required field to create a static account');
@@ -107,11 +76,8 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
             if (entry.rotationPeriodMs < MIN_ROTATION_PERIOD_MS) {
               throw badRequest('rotation_period must be 5 seconds or more');
             }
-            const { entry: connection } = await engine.connection(entry.dbName);
-            if (!roleAllowed(connection.allowedRoles, fields.name)) {
-              throw badRequest(`"${fields.name}" is not an allowed role`);
-            }
-            await writeStaticRole(storage, fields.name, entry);
+            await engine.connectionForRole(entry.dbName, fields.name);
+            await staticRoleStore.write(storage, fields.name, entry);
             if (existing !== undefined) {
               rotation.schedule(fields.name, entry);
               return undefined;
@@ -120,17 +86,14 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
               await rotation.rotateLocked(fields.name);
             } catch (error) {
               // The engine could not set a password it knows: the role is not created.
-              rotation.cancel(fields.name);
-              await storage.delete(STATIC_ROLE_PREFIX + fields.name);
+              await forget(storage, fields.name);
               throw error;
             }
             return undefined;
           }),
         delete: ({ storage, fields }) =>
-          engine.withLock(lockKey(fields.name), async () => {
-            // The database user is the operator's: it is left as it is.
-            rotation.cancel(fields.name);
-            await storage.delete(STATIC_ROLE_PREFIX + fields.name);
+          engine.withLock(staticRoleStore.key(fields.name), async () => {
+            await forget(storage, fields.name);
             return undefined;
           }),
       },
@@ -141,7 +104,7 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
       fields: { name: nameField },
       operations: {
         read: async ({ storage, fields, clock }) => {
-          const entry = await readStaticRole(storage, fields.name);
+          const entry = await staticRoleStore.read(storage, fields.name);
           if (entry === undefined) throw badRequest(`unknown static role: ${fields.name}`);
           if (entry.password === undefined || entry.lastRotationMs === undefined) {
             throw badRequest(`static role "${fields.name}" has no password yet`);
@@ -165,7 +128,7 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
       fields: { name: nameField },
       operations: {
         update: async ({ storage, fields }) => {
-          if ((await readStaticRole(storage, fields.name)) === undefined) {
+          if ((await staticRoleStore.read(storage, fields.name)) === undefined) {
             throw badRequest(`no static role found for role name "${fields.name}"`);
           }
           await rotation.rotate(fields.name);
@@ -175,4 +138,18 @@ export function staticRolePaths(engine: DatabaseEngine, rotation: StaticRotation
       help: "Rotates a static role's password now.",
     }),
   ];
+}
+
+/** A static role as `static-roles/<name>` reads show it (never its password). */
+function staticRoleView(entry: StaticRoleEntry): Record<string, unknown> {
+  return {
+    db_name: entry.dbName,
+    username: entry.username,
+    rotation_period: seconds(entry.rotationPeriodMs),
+    rotation_statements: [...entry.rotationStatements],
+    credential_type: 'password',
+    ...(entry.lastRotationMs === undefined
+      ? {}
+      : { last_vault_rotation: new Date(entry.lastRotationMs).toISOString() }),
+  };
 }

@@ -4,6 +4,7 @@
  *   role/<name>         RoleEntry
  *   static-role/<name>  StaticRoleEntry (holds the static user's current password)
  */
+import { badRequest } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
 import type { PluginName } from './plugin.ts';
@@ -60,32 +61,50 @@ export interface StaticRoleEntry {
   readonly failures?: number;
 }
 
-export const CONFIG_PREFIX = 'config/';
-export const ROLE_PREFIX = 'role/';
-export const STATIC_ROLE_PREFIX = 'static-role/';
+/**
+ * One kind of stored document: JSON under `<prefix><name>`. The storage key is also the key of
+ * the engine lock that serialises the document's read-modify-write (edits, rotations).
+ */
+export class DocumentStore<E> {
+  readonly prefix: string;
 
-export const readConnection = (
-  storage: Storage,
-  name: string,
-): Promise<ConnectionEntry | undefined> => getJson<ConnectionEntry>(storage, CONFIG_PREFIX + name);
-export const writeConnection = (storage: Storage, entry: ConnectionEntry): Promise<void> =>
-  putJson(storage, CONFIG_PREFIX + entry.name, entry);
+  constructor(prefix: string) {
+    this.prefix = prefix;
+  }
 
-export const readRole = (storage: Storage, name: string): Promise<RoleEntry | undefined> =>
-  getJson<RoleEntry>(storage, ROLE_PREFIX + name);
-export const writeRole = (storage: Storage, name: string, entry: RoleEntry): Promise<void> =>
-  putJson(storage, ROLE_PREFIX + name, entry);
+  /** The storage key, and lock key, of document `name`. */
+  key(name: string): string {
+    return this.prefix + name;
+  }
 
-export const readStaticRole = (
-  storage: Storage,
-  name: string,
-): Promise<StaticRoleEntry | undefined> =>
-  getJson<StaticRoleEntry>(storage, STATIC_ROLE_PREFIX + name);
-export const writeStaticRole = (
-  storage: Storage,
-  name: string,
-  entry: StaticRoleEntry,
-): Promise<void> => putJson(storage, STATIC_ROLE_PREFIX + name, entry);
+  read(storage: Storage, name: string): Promise<E | undefined> {
+    return getJson<E>(storage, this.key(name));
+  }
+
+  write(storage: Storage, name: string, entry: E): Promise<void> {
+    return putJson(storage, this.key(name), entry);
+  }
+
+  delete(storage: Storage, name: string): Promise<void> {
+    return storage.delete(this.key(name));
+  }
+
+  /** The stored names, leaving out folders. */
+  async names(storage: Storage): Promise<string[]> {
+    return (await storage.list(this.prefix)).filter((name) => !name.endsWith('/'));
+  }
+}
+
+export const connectionStore = new DocumentStore<ConnectionEntry>('config/');
+export const roleStore = new DocumentStore<RoleEntry>('role/');
+export const staticRoleStore = new DocumentStore<StaticRoleEntry>('static-role/');
+
+/** The stored connection `name`; Vault's 400 when there is none. */
+export async function requireConnection(storage: Storage, name: string): Promise<ConnectionEntry> {
+  const entry = await connectionStore.read(storage, name);
+  if (entry === undefined) throw badRequest(`no database connection named "${name}"`);
+  return entry;
+}
 
 /** Vault's `allowed_roles`: `*` allows all; entries may contain `*` globs. */
 export function roleAllowed(allowed: readonly string[], role: string): boolean {

@@ -15,7 +15,7 @@ import type { SecretContext, SecretType } from '../../framework/secret.ts';
 import { minPositive, renewedTtl } from '../../framework/ttl.ts';
 import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { readRole } from './records.ts';
+import { roleStore } from './records.ts';
 
 export const CREDS_SECRET_TYPE = 'creds';
 
@@ -33,7 +33,7 @@ export function createCredsSecret(engine: DatabaseEngine): SecretType {
 
     async renew(ctx) {
       const internal = credsInternal(ctx);
-      const role = await readRole(ctx.storage, internal.role);
+      const role = await roleStore.read(ctx.storage, internal.role);
       const now = ctx.clock.now();
       const maxTtlMs = minPositive(role?.maxTtlMs ?? 0, ctx.ttl.maxTtlMs);
       const ttlMs = renewedTtl({
@@ -56,7 +56,7 @@ export function createCredsSecret(engine: DatabaseEngine): SecretType {
 
     async revoke(ctx) {
       const internal = credsInternal(ctx);
-      const role = await readRole(ctx.storage, internal.role);
+      const role = await roleStore.read(ctx.storage, internal.role);
       const { plugin } = await engine.connection(internal.db_name);
       await plugin.revokeUser({
         username: internal.username,

@@ -17,7 +17,7 @@ import type { Clock, Timer } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import { badRequest } from '../../logical/errors.ts';
 import type { DatabaseEngine } from './engine.ts';
-import { STATIC_ROLE_PREFIX, readStaticRole, writeStaticRole } from './records.ts';
+import { staticRoleStore } from './records.ts';
 import type { StaticRoleEntry } from './records.ts';
 import { errorSummary } from './sanitize.ts';
 
@@ -57,10 +57,8 @@ export class StaticRotation {
   /** Arms a timer for every stored static role (a role with a pending rotation: now). */
   async start(): Promise<void> {
     this.#running = true;
-    const names = await this.#engine.storage.list(STATIC_ROLE_PREFIX);
-    for (const name of names) {
-      if (name.endsWith('/')) continue;
-      const entry = await readStaticRole(this.#engine.storage, name);
+    for (const name of await staticRoleStore.names(this.#engine.storage)) {
+      const entry = await staticRoleStore.read(this.#engine.storage, name);
       if (entry !== undefined) this.schedule(name, entry);
     }
   }
@@ -101,20 +99,20 @@ export class StaticRotation {
 
   /** Rotates now (rotate-role, timers). Throws the sanitized failure after scheduling a retry. */
   rotate(name: string): Promise<StaticRoleEntry> {
-    return this.#engine.withLock(`${STATIC_ROLE_PREFIX}${name}`, () => this.rotateLocked(name));
+    return this.#engine.withLock(staticRoleStore.key(name), () => this.rotateLocked(name));
   }
 
   /** Rotates a role whose lock the caller holds. */
   async rotateLocked(name: string): Promise<StaticRoleEntry> {
     const storage = this.#engine.storage;
-    const entry = await readStaticRole(storage, name);
+    const entry = await staticRoleStore.read(storage, name);
     if (entry === undefined) throw badRequest(`no static role named "${name}"`);
     // Step 1: the password to install is durable before the database sees it.
     const password =
       entry.pendingPassword ??
       (await this.#engine.password((await this.#engine.connection(entry.dbName)).entry));
     const pending: StaticRoleEntry = { ...entry, pendingPassword: password };
-    if (entry.pendingPassword === undefined) await writeStaticRole(storage, name, pending);
+    if (entry.pendingPassword === undefined) await staticRoleStore.write(storage, name, pending);
     try {
       // Step 2.
       const { plugin } = await this.#engine.connection(entry.dbName);
@@ -125,7 +123,7 @@ export class StaticRotation {
       });
     } catch (error) {
       const failed: StaticRoleEntry = { ...pending, failures: (entry.failures ?? 0) + 1 };
-      await writeStaticRole(storage, name, failed).catch(() => undefined);
+      await staticRoleStore.write(storage, name, failed).catch(() => undefined);
       this.#logger.warn(
         { role: name, attempts: failed.failures, err: errorSummary(error) },
         'static role rotation failed; the previous password stays in use',
@@ -136,7 +134,7 @@ export class StaticRotation {
     // Step 3: commit.
     const { pendingPassword: _done, failures: _reset, ...rest } = pending;
     const committed: StaticRoleEntry = { ...rest, password, lastRotationMs: this.#clock.now() };
-    await writeStaticRole(storage, name, committed);
+    await staticRoleStore.write(storage, name, committed);
     this.#logger.info({ role: name }, 'static role password rotated');
     this.schedule(name, committed);
     return committed;
