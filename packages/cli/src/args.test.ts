@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyValuePairs, parseArgs, splitList } from './args.ts';
+import { keyValuePairs, optionalArg, parseArgs, splitList } from './args.ts';
 import { UsageError } from './errors.ts';
 
 const spec = { format: 'string', policy: 'list', orphan: 'bool', 'use-limit': 'int' } as const;
@@ -44,6 +44,16 @@ describe('parseArgs', () => {
 
   it('parses booleans with values', () => {
     expect(parseArgs(['-orphan=false'], spec).flags.orphan).toBe(false);
+  });
+});
+
+describe('optionalArg', () => {
+  it('returns the one positional or undefined, and rejects more', () => {
+    expect(optionalArg([], 'token lookup [TOKEN]')).toBeUndefined();
+    expect(optionalArg(['a'], 'token lookup [TOKEN]')).toBe('a');
+    expect(() => optionalArg(['a', 'b'], 'token lookup [TOKEN]')).toThrow(
+      new UsageError('too many arguments; usage: token lookup [TOKEN]'),
+    );
   });
 });
 

@@ -106,6 +106,12 @@ export function expectArgs(args: readonly string[], count: number, usage: string
   return [...args];
 }
 
+/** At most one positional (`undefined` when there is none), or a usage error. */
+export function optionalArg(args: readonly string[], usage: string): string | undefined {
+  if (args.length > 1) throw new UsageError(`too many arguments; usage: ${usage}`);
+  return args[0];
+}
+
 /** Comma-separated or repeated list values, flattened (`-versions=1,2 -versions=3`). */
 export function splitList(values: readonly string[] | undefined): string[] {
   return (values ?? [])

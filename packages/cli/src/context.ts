@@ -17,6 +17,9 @@ export const DEFAULT_ADDRESS = 'http://127.0.0.1:8200';
 /** Flags every command that talks to a server accepts. */
 export const CLIENT_FLAGS = { address: 'string', namespace: 'string', format: 'string' } as const;
 
+/** The client flags plus `-field`, for commands that print an API response. */
+export const PRINT_FLAGS = { ...CLIENT_FLAGS, field: 'string' } as const;
+
 export function envValue(io: CliIo, ...names: string[]): string | undefined {
   for (const name of names) {
     const value = io.env[name];

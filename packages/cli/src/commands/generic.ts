@@ -1,13 +1,12 @@
 /** `read`, `write`, `list`, `delete`: any API path, as Vault's generic commands. */
 import { expectArgs, parseArgs } from '../args.ts';
-import { CLIENT_FLAGS, clientFrom, formatFrom } from '../context.ts';
+import { CLIENT_FLAGS, PRINT_FLAGS, clientFrom, formatFrom } from '../context.ts';
 import { parseDataArgs } from '../data-args.ts';
 import { CommandError, UsageError } from '../errors.ts';
 import { println } from '../io.ts';
-import { columns, printJson, printLines, printResponse } from '../output/index.ts';
+import { columns, printFormatted, printResponse } from '../output/index.ts';
+import type { OutputFormat } from '../output/index.ts';
 import type { Command } from './command.ts';
-
-const PRINT_FLAGS = { ...CLIENT_FLAGS, field: 'string' } as const;
 
 /** Query parameters of `read PATH k=v`: plain values only. */
 function queryArgs(args: readonly string[]): Record<string, string> {
@@ -25,17 +24,14 @@ function queryArgs(args: readonly string[]): Record<string, string> {
 export function printKeys(
   io: Parameters<Command['run']>[1],
   keys: readonly string[],
-  format: 'table' | 'json',
+  format: OutputFormat,
 ): void {
-  if (format === 'json') printJson(io.stdout, keys);
-  else
-    printLines(
-      io.stdout,
-      columns(
-        ['Keys'],
-        keys.map((k) => [k]),
-      ),
-    );
+  printFormatted(io.stdout, format, keys, () =>
+    columns(
+      ['Keys'],
+      keys.map((k) => [k]),
+    ),
+  );
 }
 
 export const genericCommands: Command[] = [

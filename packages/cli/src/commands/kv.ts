@@ -111,49 +111,59 @@ function printWriteResult(
   printLines(io.stdout, keyValueTable(responsePairs(response)));
 }
 
+/** `kv put` and `kv patch`: the same flags, data arguments and output; only the call differs. */
+async function runKvWrite(
+  operation: 'put' | 'patch',
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const { flags, args } = parseArgs(argv, { ...KV_FLAGS, cas: 'int', field: 'string' });
+  const [path, ...pairs] = args;
+  if (path === undefined || pairs.length === 0) {
+    throw new UsageError(`not enough arguments; usage: kv ${operation} PATH KEY=VALUE...`);
+  }
+  const format = formatFrom(io, flags);
+  const data = await parseDataArgs(io, pairs);
+  const client = await clientFrom(io, flags);
+  const { mount, response } = await client.kv[operation](path, data, {
+    ...kvOptions(flags),
+    ...(flags.cas === undefined ? {} : { cas: flags.cas }),
+  });
+  printWriteResult(io, mount, fullPath(flags, path), response, format, flags.field);
+  return 0;
+}
+
+/** `kv undelete` and `kv destroy`: both act on the `-versions` (required) of a KV v2 secret. */
+async function runKvVersions(
+  operation: 'undelete' | 'destroy',
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
+  const { flags, args } = parseArgs(argv, { ...KV_FLAGS, versions: 'list' });
+  const [path = ''] = expectArgs(args, 1, `kv ${operation} -versions=N PATH`);
+  const versions = versionsFlag(flags.versions, true);
+  const client = await clientFrom(io, flags);
+  const mount = await client.kv[operation](path, versions, kvOptions(flags));
+  println(
+    io.stdout,
+    `Success! Data written to: ${apiPathOf(mount, operation, fullPath(flags, path))}`,
+  );
+  return 0;
+}
+
 export const kvCommands: Command[] = [
   {
     name: 'kv put',
     usage:
       '[-mount=M] [-cas=N] [-format=table|json] [-field=F] PATH [KEY=VALUE|KEY=@FILE|KEY=-]... | PATH -',
     summary: 'Writes a secret (a new version on KV v2).',
-    async run(argv, io) {
-      const { flags, args } = parseArgs(argv, { ...KV_FLAGS, cas: 'int', field: 'string' });
-      const [path, ...pairs] = args;
-      if (path === undefined || pairs.length === 0) {
-        throw new UsageError('not enough arguments; usage: kv put PATH KEY=VALUE...');
-      }
-      const format = formatFrom(io, flags);
-      const data = await parseDataArgs(io, pairs);
-      const client = await clientFrom(io, flags);
-      const { mount, response } = await client.kv.put(path, data, {
-        ...kvOptions(flags),
-        ...(flags.cas === undefined ? {} : { cas: flags.cas }),
-      });
-      printWriteResult(io, mount, fullPath(flags, path), response, format, flags.field);
-      return 0;
-    },
+    run: (argv, io) => runKvWrite('put', argv, io),
   },
   {
     name: 'kv patch',
     usage: '[-mount=M] [-cas=N] [-format=table|json] [-field=F] PATH KEY=VALUE...',
     summary: 'Merges fields into the latest version of a KV v2 secret.',
-    async run(argv, io) {
-      const { flags, args } = parseArgs(argv, { ...KV_FLAGS, cas: 'int', field: 'string' });
-      const [path, ...pairs] = args;
-      if (path === undefined || pairs.length === 0) {
-        throw new UsageError('not enough arguments; usage: kv patch PATH KEY=VALUE...');
-      }
-      const format = formatFrom(io, flags);
-      const data = await parseDataArgs(io, pairs);
-      const client = await clientFrom(io, flags);
-      const { mount, response } = await client.kv.patch(path, data, {
-        ...kvOptions(flags),
-        ...(flags.cas === undefined ? {} : { cas: flags.cas }),
-      });
-      printWriteResult(io, mount, fullPath(flags, path), response, format, flags.field);
-      return 0;
-    },
+    run: (argv, io) => runKvWrite('patch', argv, io),
   },
   {
     name: 'kv get',
@@ -248,35 +258,13 @@ export const kvCommands: Command[] = [
     name: 'kv undelete',
     usage: '[-mount=M] -versions=N,... PATH',
     summary: 'Restores soft-deleted versions of a KV v2 secret.',
-    async run(argv, io) {
-      const { flags, args } = parseArgs(argv, { ...KV_FLAGS, versions: 'list' });
-      const [path = ''] = expectArgs(args, 1, 'kv undelete -versions=N PATH');
-      const versions = versionsFlag(flags.versions, true);
-      const client = await clientFrom(io, flags);
-      const mount = await client.kv.undelete(path, versions, kvOptions(flags));
-      println(
-        io.stdout,
-        `Success! Data written to: ${apiPathOf(mount, 'undelete', fullPath(flags, path))}`,
-      );
-      return 0;
-    },
+    run: (argv, io) => runKvVersions('undelete', argv, io),
   },
   {
     name: 'kv destroy',
     usage: '[-mount=M] -versions=N,... PATH',
     summary: 'Permanently removes versions of a KV v2 secret.',
-    async run(argv, io) {
-      const { flags, args } = parseArgs(argv, { ...KV_FLAGS, versions: 'list' });
-      const [path = ''] = expectArgs(args, 1, 'kv destroy -versions=N PATH');
-      const versions = versionsFlag(flags.versions, true);
-      const client = await clientFrom(io, flags);
-      const mount = await client.kv.destroy(path, versions, kvOptions(flags));
-      println(
-        io.stdout,
-        `Success! Data written to: ${apiPathOf(mount, 'destroy', fullPath(flags, path))}`,
-      );
-      return 0;
-    },
+    run: (argv, io) => runKvVersions('destroy', argv, io),
   },
   {
     name: 'kv metadata get',

@@ -4,7 +4,7 @@ import { expectArgs, keyValuePairs, parseArgs } from '../args.ts';
 import { CLIENT_FLAGS, clientFrom, formatFrom } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { println } from '../io.ts';
-import { columns, formatValue, humanDuration, printJson, printLines } from '../output/index.ts';
+import { columns, formatValue, humanDuration, printFormatted } from '../output/index.ts';
 import type { Command } from './command.ts';
 
 type Kind = 'secrets' | 'auth';
@@ -84,11 +84,7 @@ function mountCommands(kind: Kind): Command[] {
         const format = formatFrom(io, flags);
         const client = await clientFrom(io, flags);
         const table = await api(client, kind).list();
-        if (format === 'json') {
-          printJson(io.stdout, table);
-          return 0;
-        }
-        printLines(io.stdout, mountRows(table, flags.detailed === true));
+        printFormatted(io.stdout, format, table, () => mountRows(table, flags.detailed === true));
         return 0;
       },
     },

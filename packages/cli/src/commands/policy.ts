@@ -5,7 +5,7 @@ import { expectArgs, parseArgs } from '../args.ts';
 import { CLIENT_FLAGS, clientFrom, formatFrom } from '../context.ts';
 import { CommandError, UsageError } from '../errors.ts';
 import { cwdOf, println, readStdin } from '../io.ts';
-import { printJson } from '../output/index.ts';
+import { printFormatted } from '../output/index.ts';
 import type { Command } from './command.ts';
 
 export const policyCommands: Command[] = [
@@ -46,8 +46,7 @@ export const policyCommands: Command[] = [
       const client = await clientFrom(io, flags);
       const rules = await client.sys.readPolicy(name);
       if (rules === undefined) throw new CommandError(`No policy named: ${name}`, 2);
-      if (format === 'json') printJson(io.stdout, { name, rules });
-      else println(io.stdout, rules.replace(/\n$/, ''));
+      printFormatted(io.stdout, format, { name, rules }, () => [rules.replace(/\n$/, '')]);
       return 0;
     },
   },
@@ -61,8 +60,7 @@ export const policyCommands: Command[] = [
       const format = formatFrom(io, flags);
       const client = await clientFrom(io, flags);
       const names = await client.sys.policies();
-      if (format === 'json') printJson(io.stdout, names);
-      else for (const name of names) println(io.stdout, name);
+      printFormatted(io.stdout, format, names, () => names);
       return 0;
     },
   },

@@ -1,11 +1,11 @@
 /** `status` and `operator init|unseal|seal`. Seal status is unauthenticated, as in Vault. */
 import type { SealStatus } from '@strongroom/client';
-import { expectArgs, parseArgs } from '../args.ts';
+import { expectArgs, optionalArg, parseArgs } from '../args.ts';
 import { CLIENT_FLAGS, clientFrom, formatFrom } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { println, readStdin } from '../io.ts';
 import type { CliIo } from '../io.ts';
-import { formatValue, keyValueTable, printJson, printLines } from '../output/index.ts';
+import { formatValue, keyValueTable, printFormatted, printJson } from '../output/index.ts';
 import type { Command } from './command.ts';
 
 function sealPairs(status: SealStatus): [string, string][] {
@@ -31,8 +31,7 @@ function sealPairs(status: SealStatus): [string, string][] {
 }
 
 function printSealStatus(io: CliIo, status: SealStatus, format: 'table' | 'json'): void {
-  if (format === 'json') printJson(io.stdout, status);
-  else printLines(io.stdout, keyValueTable(sealPairs(status)));
+  printFormatted(io.stdout, format, status, () => keyValueTable(sealPairs(status)));
 }
 
 export const statusCommands: Command[] = [
@@ -95,14 +94,14 @@ export const statusCommands: Command[] = [
     summary: 'Submits one unseal key share.',
     async run(argv, io) {
       const { flags, args } = parseArgs(argv, { ...CLIENT_FLAGS, reset: 'bool' });
-      if (args.length > 1) throw new UsageError('too many arguments; usage: operator unseal [KEY]');
+      const keyArg = optionalArg(args, 'operator unseal [KEY]');
       const format = formatFrom(io, flags);
       const client = await clientFrom(io, flags);
       let status: SealStatus;
       if (flags.reset === true) {
         status = await client.sys.unseal({ reset: true });
       } else {
-        const key = args[0] ?? (await readStdin(io)).split(/\r?\n/)[0]?.trim() ?? '';
+        const key = keyArg ?? (await readStdin(io)).split(/\r?\n/)[0]?.trim() ?? '';
         if (key === '')
           throw new UsageError('no unseal key given (pass it as an argument or on stdin)');
         status = await client.sys.unseal(key);

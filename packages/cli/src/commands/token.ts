@@ -4,14 +4,35 @@
  */
 import type { TokenCreateInput, VaultClient } from '@strongroom/client';
 import type { VaultResponse } from '@strongroom/protocol';
-import { keyValuePairs, parseArgs } from '../args.ts';
-import { CLIENT_FLAGS, clientFrom, formatFrom } from '../context.ts';
+import { keyValuePairs, optionalArg, parseArgs, splitList } from '../args.ts';
+import { CLIENT_FLAGS, PRINT_FLAGS, clientFrom, formatFrom } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { println } from '../io.ts';
 import { printResponse } from '../output/index.ts';
 import type { Command } from './command.ts';
 
-const PRINT_FLAGS = { ...CLIENT_FLAGS, field: 'string' } as const;
+/** The three forms of `token lookup` and `token renew`. */
+interface TargetCalls {
+  readonly accessor: (accessor: string) => Promise<VaultResponse>;
+  readonly token: (token: string) => Promise<VaultResponse>;
+  readonly self: () => Promise<VaultResponse>;
+}
+
+/**
+ * Calls the form that `-accessor` and the optional argument select: by accessor (the argument is
+ * then required), on the given token, or on the current token when there is no argument.
+ */
+async function onTarget(
+  target: string | undefined,
+  byAccessor: boolean,
+  calls: TargetCalls,
+): Promise<VaultResponse> {
+  if (byAccessor) {
+    if (target === undefined) throw new UsageError('-accessor needs an accessor argument');
+    return calls.accessor(target);
+  }
+  return target === undefined ? calls.self() : calls.token(target);
+}
 
 export const tokenCommands: Command[] = [
   {
@@ -41,10 +62,7 @@ export const tokenCommands: Command[] = [
         throw new UsageError('-type must be service or batch');
       }
       const format = formatFrom(io, flags);
-      const policies = (flags.policy ?? [])
-        .flatMap((p) => p.split(','))
-        .map((p) => p.trim())
-        .filter((p) => p !== '');
+      const policies = splitList(flags.policy);
       const input: TokenCreateInput = {
         ...(policies.length === 0 ? {} : { policies }),
         ...(flags.ttl === undefined ? {} : { ttl: flags.ttl }),
@@ -78,20 +96,14 @@ export const tokenCommands: Command[] = [
     summary: "Shows a token's properties.",
     async run(argv, io) {
       const { flags, args } = parseArgs(argv, { ...PRINT_FLAGS, accessor: 'bool' });
-      if (args.length > 1) throw new UsageError('too many arguments; usage: token lookup [TOKEN]');
+      const target = optionalArg(args, 'token lookup [TOKEN]');
       const format = formatFrom(io, flags);
       const client = await clientFrom(io, flags);
-      const target = args[0];
-      let response: VaultResponse;
-      if (flags.accessor === true) {
-        if (target === undefined) throw new UsageError('-accessor needs an accessor argument');
-        response = await client.token.lookupAccessor(target);
-      } else {
-        response =
-          target === undefined
-            ? await client.token.lookupSelf()
-            : await client.token.lookup(target);
-      }
+      const response = await onTarget(target, flags.accessor === true, {
+        accessor: (accessor) => client.token.lookupAccessor(accessor),
+        token: (token) => client.token.lookup(token),
+        self: () => client.token.lookupSelf(),
+      });
       printResponse(io.stdout, response, { format, field: flags.field });
       return 0;
     },
@@ -107,21 +119,15 @@ export const tokenCommands: Command[] = [
         i: 'string',
         accessor: 'bool',
       });
-      if (args.length > 1) throw new UsageError('too many arguments; usage: token renew [TOKEN]');
+      const target = optionalArg(args, 'token renew [TOKEN]');
       const format = formatFrom(io, flags);
       const client = await clientFrom(io, flags);
       const increment = flags.increment ?? flags.i;
-      const target = args[0];
-      let response: VaultResponse;
-      if (flags.accessor === true) {
-        if (target === undefined) throw new UsageError('-accessor needs an accessor argument');
-        response = await client.token.renewAccessor(target, increment);
-      } else {
-        response =
-          target === undefined
-            ? await client.token.renewSelf(increment)
-            : await client.token.renew(target, increment);
-      }
+      const response = await onTarget(target, flags.accessor === true, {
+        accessor: (accessor) => client.token.renewAccessor(accessor, increment),
+        token: (token) => client.token.renew(token, increment),
+        self: () => client.token.renewSelf(increment),
+      });
       printResponse(io.stdout, response, { format, field: flags.field });
       return 0;
     },
@@ -137,8 +143,7 @@ export const tokenCommands: Command[] = [
         accessor: 'bool',
         mode: 'string',
       });
-      if (args.length > 1) throw new UsageError('too many arguments; usage: token revoke [TOKEN]');
-      const target = args[0];
+      const target = optionalArg(args, 'token revoke [TOKEN]');
       if (flags.self === true && target !== undefined) {
         throw new UsageError('-self takes no token argument');
       }

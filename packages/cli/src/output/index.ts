@@ -5,6 +5,7 @@ export {
   authPairs,
   byKey,
   printField,
+  printFormatted,
   printJson,
   printLines,
   printResponse,

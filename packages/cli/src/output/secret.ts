@@ -105,6 +105,20 @@ export function printResponse(
   for (const line of keyValueTable(responsePairs(response))) println(sink, line);
 }
 
+/**
+ * Prints `value` as JSON for `-format=json`; otherwise the lines `table` renders from it (only
+ * then are they rendered).
+ */
+export function printFormatted(
+  sink: TextSink,
+  format: OutputFormat,
+  value: unknown,
+  table: () => readonly string[],
+): void {
+  if (format === 'json') printJson(sink, value);
+  else printLines(sink, table());
+}
+
 /** Prints lines of a table. */
 export function printLines(sink: TextSink, lines: readonly string[]): void {
   for (const line of lines) println(sink, line);
