@@ -12,6 +12,8 @@ import { builtinBackends } from './builtin.ts';
 import type { ServerConfig } from './config/index.ts';
 import { Core } from './core/core.ts';
 import type { AuditSink } from './core/pipeline/types.ts';
+import { requestLogTo } from './http/request-log.ts';
+import type { RequestLog } from './http/request-log.ts';
 import { createServer, listen } from './http/server.ts';
 import type { BackendFactory } from './logical/backend.ts';
 import { TurnBatchedLines } from './logging.ts';
@@ -58,16 +60,24 @@ export const DEV_CONFIG: ServerConfig = {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const config = options.config ?? DEV_CONFIG;
   const clock = options.clock ?? systemClock;
-  const logger =
-    options.logger ??
-    pino(
+  let logger: Logger;
+  let requestLog: RequestLog | undefined;
+  if (options.logger !== undefined) {
+    logger = options.logger;
+  } else {
+    // The lines of a turn go out together (see TurnBatchedLines). The request lines are written
+    // to the same destination directly, which relies on these options (see request-log.ts).
+    const destination = new TurnBatchedLines(options.logDestination ?? pino.destination(1));
+    logger = pino(
       {
         level: config.logLevel,
         base: null,
         redact: { paths: ['token', 'client_token', '*.token'], censor: '[redacted]' },
       },
-      new TurnBatchedLines(options.logDestination ?? pino.destination(1)),
+      destination,
     );
+    requestLog = requestLogTo(destination, logger);
+  }
   if (!isPhysicalStorageKind(config.storage.kind)) {
     throw new Error(
       `storage "${config.storage.kind}" is not supported (use file, raft, sqlite or inmem)`,
@@ -117,6 +127,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const server: Server = createServer({
     core,
     logger,
+    ...(requestLog === undefined ? {} : { requestLog }),
     ...(config.listener.maxRequestBytes === undefined
       ? {}
       : { maxRequestBytes: config.listener.maxRequestBytes }),

@@ -22,6 +22,8 @@ import {
   parseTarget,
   readBody,
 } from './request.ts';
+import { requestLogObject, requestLogVia } from './request-log.ts';
+import type { RequestLog } from './request-log.ts';
 import { writeError, writeResult } from './response.ts';
 
 /** What the HTTP layer needs from the core. */
@@ -42,6 +44,8 @@ const SUBSCRIBE_PREFIX = 'sys/events/subscribe/';
 export interface HttpOptions {
   readonly core: RequestHandler;
   readonly logger: Logger;
+  /** How each request's line is written (see request-log.ts); through `logger` by default. */
+  readonly requestLog?: RequestLog;
   readonly maxRequestBytes?: number;
 }
 
@@ -90,6 +94,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
   // The request line's fields are fixed and never secret (no token, no body, no header): it skips
   // the logger's redaction pass, which would double the cost of the line on every request.
   const logger = options.logger.child({}, { redact: [] });
+  const requestLog = options.requestLog ?? requestLogVia(logger);
   const batch = new ResponseBatch();
 
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -106,23 +111,23 @@ export function createRequestListener(options: HttpOptions): RequestListener {
       const seconds = (performance.now() - started) / 1000;
       const label = mount ?? core.mountLabel?.(path) ?? 'unknown';
       core.metrics?.observeRequest(label, method, status, seconds);
-      const fields: Record<string, unknown> = {
-        request_id: requestId,
+      const fields = {
+        requestId,
         method,
         path,
         status,
-        duration_ms: Math.round(seconds * 100_000) / 100,
+        durationMs: Math.round(seconds * 100_000) / 100,
+        accessor: notes.accessor,
       };
-      if (notes.accessor !== undefined) fields.accessor = notes.accessor;
       if (error !== undefined && !(error instanceof LogicalError)) {
         // Unknown errors: log the type and message for operators; the client saw only the ID.
-        fields.err = {
+        const err = {
           type: (error as Error | undefined)?.name,
           message: (error as Error | undefined)?.message,
         };
-        logger.error(fields, 'request failed');
+        logger.error({ ...requestLogObject(fields), err }, 'request failed');
       } else {
-        logger.info(fields, 'request');
+        requestLog(fields);
       }
     };
 
