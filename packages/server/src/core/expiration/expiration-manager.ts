@@ -129,17 +129,7 @@ export class ExpirationManager {
     const now = this.#clock.now();
     for (const leaseId of await listRecursive(this.#storage, LEASE_PREFIX)) {
       const lease = await this.#load(leaseId);
-      if (lease === undefined) continue;
-      if (lease.expireTime !== 0 && lease.expireTime <= now) {
-        this.#tracked.set(leaseId, {
-          expireTime: lease.expireTime,
-          timer: undefined,
-          pending: true,
-        });
-        void this.#expire(leaseId);
-      } else {
-        this.#track(lease);
-      }
+      if (lease !== undefined) this.#restore(leaseId, lease, now);
     }
     this.#logger.info({ leases: this.#tracked.size }, 'expiration manager started');
   }
@@ -388,18 +378,24 @@ export class ExpirationManager {
         const key = tokenIndexKey(lease.tokenHash, lease.leaseId);
         if ((await this.#storage.get(key)) === undefined) await putJson(this.#storage, key, {});
       }
-      if (this.#running && !this.#tracked.has(leaseId)) {
-        if (lease.expireTime !== 0 && lease.expireTime <= now) {
-          this.#tracked.set(leaseId, {
-            expireTime: lease.expireTime,
-            timer: undefined,
-            pending: true,
-          });
-          void this.#expire(leaseId);
-        } else {
-          this.#track(lease);
-        }
-      }
+      if (this.#running && !this.#tracked.has(leaseId)) this.#restore(leaseId, lease, now);
+    }
+  }
+
+  /**
+   * Takes charge of a persisted lease found in storage under `leaseId`: one already expired (or
+   * mid-retry) is revoked promptly, in the background; any other gets a timer for its expiry.
+   */
+  #restore(leaseId: string, lease: LeaseEntry, now: number): void {
+    if (lease.expireTime !== 0 && lease.expireTime <= now) {
+      this.#tracked.set(leaseId, {
+        expireTime: lease.expireTime,
+        timer: undefined,
+        pending: true,
+      });
+      void this.#expire(leaseId);
+    } else {
+      this.#track(lease);
     }
   }
 
