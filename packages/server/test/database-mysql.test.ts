@@ -4,13 +4,11 @@
  * connects and reads the granted table; after revocation it cannot; after a static rotation the
  * old password fails and the new one works; after rotate-root the old admin password fails.
  */
-import { VaultApiError, VaultClient } from '@strongroom/client';
+import type { VaultClient } from '@strongroom/client';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinBackends } from '../src/builtin.ts';
-import { databaseBackendFactory } from '../src/engines/database/index.ts';
-import { startServer } from '../src/server.ts';
 import type { RunningServer } from '../src/server.ts';
+import { apiError, childToken, issueUser, startDatabaseServer } from './support/database-engine.ts';
 import { CI, mysqlSettings, probeMysql, runId } from './support/databases.ts';
 import { LogSink } from './support/log-sink.ts';
 
@@ -19,6 +17,13 @@ const probe = await probeMysql(settings);
 const run = runId();
 const table = `sr_items_${run}`;
 const DSN = `{{username}}:{{password}}@tcp(${settings.host}:${settings.port})/${settings.database}`;
+/** The engine's connection as the MySQL admin (MariaDB checks the password). */
+const CONNECTION = {
+  plugin_name: 'mysql-database-plugin',
+  connection_url: DSN,
+  username: settings.user,
+  password: settings.password,
+};
 const CREATION = [
   `CREATE USER '{{name}}'@'%' IDENTIFIED BY '{{password}}';`,
   `GRANT SELECT ON ${settings.database}.${table} TO '{{name}}'@'%';`,
@@ -34,16 +39,6 @@ async function selectAs(user: string, password: string): Promise<number> {
   }
 }
 
-async function apiError(promise: Promise<unknown>): Promise<VaultApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VaultApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
   const sink = new LogSink();
   let server: RunningServer;
@@ -57,21 +52,8 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
     admin = await mysql.createConnection({ ...settings });
     await admin.query(`CREATE TABLE ${table} (id int)`);
     await admin.query(`INSERT INTO ${table} VALUES (1), (2)`);
-    server = await startServer({
-      dev: {},
-      listenAddress: '127.0.0.1:0',
-      backends: { ...builtinBackends, database: databaseBackendFactory },
-      logDestination: sink,
-    });
-    client = new VaultClient({ address: server.address, token: server.rootToken ?? '' });
-    await client.sys.enableMount('database', { type: 'database' });
-    await client.write('database/config/my', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: DSN,
-      username: settings.user,
-      password: settings.password,
-      allowed_roles: '*',
-    });
+    ({ server, client } = await startDatabaseServer(sink));
+    await client.write('database/config/my', { ...CONNECTION, allowed_roles: '*' });
   });
 
   afterAll(async () => {
@@ -86,12 +68,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
   it('refuses a wrong password or a bad host with a sanitized 400', async () => {
     const secret = `Wrong-Pass-${run}`;
     const wrong = await apiError(
-      client.write('database/config/bad', {
-        plugin_name: 'mysql-database-plugin',
-        connection_url: DSN,
-        username: settings.user,
-        password: secret,
-      }),
+      client.write('database/config/bad', { ...CONNECTION, password: secret }),
     );
     expect(wrong.status).toBe(400);
     expect(wrong.message).toMatch(/Access denied/);
@@ -115,11 +92,8 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
       creation_statements: CREATION,
       default_ttl: '1h',
     });
-    const child = await client.write('auth/token/create', { policies: ['root'] });
-    const token = child?.auth?.client_token ?? '';
-    const creds = await client.withToken(token).read('database/creds/ro');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const token = await childToken(client);
+    const { username, password } = await issueUser(client.withToken(token), 'ro', issued);
     // v-<display 10>-<role 10>-<random 20>-<time>, cut at 32 (as Vault, even mid-field).
     expect(username).toMatch(/^v-token-ro-[A-Za-z0-9]{20}-$/);
     expect(await selectAs(username, password)).toBe(2);
@@ -130,16 +104,12 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
 
   it('legacy plugin names make 16-character usernames', async () => {
     await client.write('database/config/legacy', {
+      ...CONNECTION,
       plugin_name: 'mysql-rds-database-plugin',
-      connection_url: DSN,
-      username: settings.user,
-      password: settings.password,
       allowed_roles: '*',
     });
     await client.write('database/roles/lg', { db_name: 'legacy', creation_statements: CREATION });
-    const creds = await client.read('database/creds/lg');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const { username, password } = await issueUser(client, 'lg', issued);
     expect(username).toMatch(/^v-lg-[A-Za-z0-9]{11}$/);
     expect(await selectAs(username, password)).toBe(2);
   });
@@ -165,8 +135,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
     await admin.query('CREATE USER ?@? IDENTIFIED BY ?', [rootUser, '%', 'Root-Pass-1']);
     await admin.query('GRANT ALL PRIVILEGES ON *.* TO ?@? WITH GRANT OPTION', [rootUser, '%']);
     await client.write('database/config/adm', {
-      plugin_name: 'mysql-database-plugin',
-      connection_url: DSN,
+      ...CONNECTION,
       username: rootUser,
       password: 'Root-Pass-1',
       allowed_roles: '*',
@@ -176,9 +145,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on MySQL/MariaDB', () => {
       mysql.createConnection({ ...settings, user: rootUser, password: 'Root-Pass-1' }),
     ).rejects.toThrow(/Access denied/);
     await client.write('database/roles/via-adm', { db_name: 'adm', creation_statements: CREATION });
-    const creds = await client.read('database/creds/via-adm');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const { username, password } = await issueUser(client, 'via-adm', issued);
     expect(await selectAs(username, password)).toBe(2);
     expect(JSON.stringify(await client.read('database/config/adm'))).not.toContain('Root-Pass-1');
   });

@@ -8,15 +8,13 @@
  * changes are proven against the SCRAM verifier PostgreSQL stores (what password auth checks).
  */
 import { ManualClock } from '@strongroom/protocol';
-import { VaultApiError, VaultClient } from '@strongroom/client';
+import type { VaultClient } from '@strongroom/client';
 import vault from 'node-vault';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinBackends } from '../src/builtin.ts';
-import { databaseBackendFactory } from '../src/engines/database/index.ts';
-import { startServer } from '../src/server.ts';
 import type { RunningServer } from '../src/server.ts';
 import { call } from './support/http.ts';
+import { apiError, childToken, issueUser, startDatabaseServer } from './support/database-engine.ts';
 import { CI, pgSettings, probePostgres, runId, scramMatches } from './support/databases.ts';
 import { LogSink } from './support/log-sink.ts';
 
@@ -25,26 +23,16 @@ const probe = await probePostgres(settings);
 const run = runId();
 const table = `sr_items_${run}`;
 const CONNECTION_URL = `postgresql://{{username}}:{{password}}@${settings.host}:${settings.port}/${settings.database}?sslmode=disable`;
+/** The engine's connection; the local PostgreSQL trusts loopback, so no password is needed. */
+const CONNECTION = {
+  plugin_name: 'postgresql-database-plugin',
+  connection_url: CONNECTION_URL,
+  username: settings.user,
+};
 const CREATION = [
   `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
   `GRANT SELECT ON ${table} TO "{{name}}";`,
 ];
-
-async function startDatabaseServer(
-  sink: LogSink,
-  clock?: ManualClock,
-): Promise<{ server: RunningServer; client: VaultClient }> {
-  const server = await startServer({
-    dev: {},
-    listenAddress: '127.0.0.1:0',
-    backends: { ...builtinBackends, database: databaseBackendFactory },
-    logDestination: sink,
-    ...(clock === undefined ? {} : { clock }),
-  });
-  const client = new VaultClient({ address: server.address, token: server.rootToken ?? '' });
-  await client.sys.enableMount('database', { type: 'database' });
-  return { server, client };
-}
 
 function adminClient(): pg.Client {
   return new pg.Client({ ...settings });
@@ -83,16 +71,6 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Prom
   throw new Error('condition not met in time');
 }
 
-async function apiError(promise: Promise<unknown>): Promise<VaultApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VaultApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
   const sink = new LogSink();
   let server: RunningServer;
@@ -115,9 +93,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
     // sys/leases/* must be routed: the renew and revoke steps below go through it.
     expect(lookup.status).not.toBe(404);
     await client.write('database/config/pg', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: CONNECTION_URL,
-      username: settings.user,
+      ...CONNECTION,
       password: 'admin-password-unused-by-trust',
       allowed_roles: ['ro', 'short', 'static-*'],
     });
@@ -140,8 +116,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
     const secret = `Wrong-Pass-${run}`;
     const badUser = await apiError(
       client.write('database/config/bad', {
-        plugin_name: 'postgresql-database-plugin',
-        connection_url: CONNECTION_URL,
+        ...CONNECTION,
         username: `sr_nobody_${run}`,
         password: secret,
       }),
@@ -197,9 +172,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
   });
 
   it('issues a user that logs in and reads, renews it, and revokes it', async () => {
-    const creds = await client.read('database/creds/ro');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const { creds, username, password } = await issueUser(client, 'ro', issued);
     expect(username).toMatch(/^v-root-ro-[A-Za-z0-9]{20}-\d{10}$/);
     expect(password).toMatch(/^[A-Za-z0-9-]{20}$/);
     expect(creds?.lease_id).toMatch(/^database\/creds\/ro\/[A-Za-z0-9]+$/);
@@ -236,11 +209,8 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
   it('revokes with the default statements even when the user owns objects and has a session', async () => {
     // Issued under a child token, so revoking the token revokes the lease when sys/leases is
     // not routed yet.
-    const child = await client.write('auth/token/create', { policies: ['root'] });
-    const childToken = child?.auth?.client_token ?? '';
-    const creds = await client.withToken(childToken).read('database/creds/ro');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const token = await childToken(client);
+    const { creds, username, password } = await issueUser(client.withToken(token), 'ro', issued);
     await admin.query(`GRANT CREATE ON SCHEMA public TO "${username}"`);
     const session = new pg.Client({ ...settings, user: username, password });
     session.on('error', () => undefined);
@@ -262,9 +232,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
       policy: 'length = 24\nrule "charset" {\n  charset = "0123456789"\n  min-chars = 24\n}\n',
     });
     await client.write('database/config/pgpolicy', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: CONNECTION_URL,
-      username: settings.user,
+      ...CONNECTION,
       allowed_roles: 'policy-ro',
       password_policy: 'digits',
     });
@@ -273,9 +241,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
       creation_statements: CREATION,
       default_ttl: '10m',
     });
-    const creds = await client.read('database/creds/policy-ro');
-    const { username, password } = creds?.data as { username: string; password: string };
-    issued.push(username);
+    const { username, password } = await issueUser(client, 'policy-ro', issued);
     expect(password).toMatch(/^\d{24}$/);
     expect(await selectAs(username, password)).toBe(3);
     // A connection naming a policy that does not exist fails rather than falling back.
@@ -285,13 +251,10 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
   });
 
   it('revokes the leases of a token when the token is revoked', async () => {
-    const child = await client.write('auth/token/create', { policies: ['root'] });
-    const childClient = client.withToken(child?.auth?.client_token ?? '');
-    const second = await childClient.read('database/creds/ro');
-    const user2 = (second?.data as { username: string }).username;
-    issued.push(user2);
+    const token = await childToken(client);
+    const { username: user2 } = await issueUser(client.withToken(token), 'ro', issued);
     expect(await roleRow(admin, user2)).toBeDefined();
-    await client.write('auth/token/revoke', { token: child?.auth?.client_token });
+    await client.write('auth/token/revoke', { token });
     expect(await roleRow(admin, user2)).toBeUndefined();
     await expect(selectAs(user2, 'x')).rejects.toThrow(/does not exist/);
   });
@@ -334,8 +297,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
     await admin.query(`CREATE ROLE "${rootUser}" WITH LOGIN CREATEROLE PASSWORD 'Root-Pass-1'`);
     await admin.query(`GRANT SELECT ON ${table} TO "${rootUser}" WITH GRANT OPTION`);
     await client.write('database/config/pg-admin', {
-      plugin_name: 'postgresql-database-plugin',
-      connection_url: CONNECTION_URL,
+      ...CONNECTION,
       username: rootUser,
       password: 'Root-Pass-1',
       allowed_roles: '*',
@@ -353,8 +315,7 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
       creation_statements: CREATION,
       default_ttl: 60,
     });
-    const creds = await client.read('database/creds/short');
-    issued.push((creds?.data as { username: string }).username);
+    const { creds } = await issueUser(client, 'short', issued);
     expect(creds?.lease_duration).toBe(60);
     await client.write('database/reset/pg-admin', {});
     await client.delete('database/config/pg-admin');
@@ -384,20 +345,13 @@ describe.skipIf(!probe.ok && !CI)('database engine on PostgreSQL', () => {
     const clockSink = new LogSink();
     const { server: timed, client: timedClient } = await startDatabaseServer(clockSink, clock);
     try {
-      await timedClient.write('database/config/pg', {
-        plugin_name: 'postgresql-database-plugin',
-        connection_url: CONNECTION_URL,
-        username: settings.user,
-        allowed_roles: '*',
-      });
+      await timedClient.write('database/config/pg', { ...CONNECTION, allowed_roles: '*' });
       await timedClient.write('database/roles/brief', {
         db_name: 'pg',
         creation_statements: CREATION,
         default_ttl: '5m',
       });
-      const creds = await timedClient.read('database/creds/brief');
-      const { username, password } = creds?.data as { username: string; password: string };
-      issued.push(username);
+      const { username, password } = await issueUser(timedClient, 'brief', issued);
       expect(await selectAs(username, password)).toBe(3);
       await clock.advance(4 * 60_000);
       expect(await roleRow(admin, username)).toBeDefined();
