@@ -5,29 +5,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemMount } from '../core/core.ts';
 import { AUDIT_ROOT_PATHS, auditPaths } from '../core/system/path-audit.ts';
 import { matchesSpecial } from '../core/pipeline/route.ts';
 import { defineBackend } from '../framework/backend.ts';
-import type { Backend, MountInfo, RequestContext } from '../logical/backend.ts';
+import type { Backend } from '../logical/backend.ts';
 import { LogicalError } from '../logical/errors.ts';
 import type { Operation } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
+import { requestContext } from '../test-support.ts';
 import { AUDIT_TABLE_KEY } from './audit-table.ts';
 import { MARKERS, at, brokerFixture, readLines, request, requestEntry } from './test-support.ts';
 import type { BrokerFixture } from './test-support.ts';
-
-const SYSTEM_MOUNT: MountInfo = {
-  kind: 'secret',
-  path: 'sys/',
-  type: 'system',
-  accessor: 'system_0001',
-  uuid: 'system',
-  description: '',
-  config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-  options: {},
-  local: false,
-  sealWrap: false,
-};
 
 let f: BrokerFixture;
 let backend: Backend;
@@ -47,15 +36,10 @@ function call(
   path: string,
   data: Record<string, unknown> = {},
 ): Promise<LogicalResponse | undefined> {
-  const ctx: RequestContext = {
-    signal: new AbortController().signal,
-    clock: f.clock,
-    logger: f.log.logger,
-    storage: f.storage,
-    mount: SYSTEM_MOUNT,
-    request: request({ operation, path, data, mountPoint: 'sys/', mountType: 'system' }),
-    ttl: { defaultTtlMs: 0, maxTtlMs: 0 },
-  };
+  const ctx = requestContext(
+    { clock: f.clock, logger: f.log.logger, storage: f.storage, mount: systemMount() },
+    request({ operation, path, data, mountPoint: 'sys/', mountType: 'system' }),
+  );
   return backend.handleRequest(ctx);
 }
 

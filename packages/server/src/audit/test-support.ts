@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@strongroom/protocol';
 import type { AuditEntry, IssuedAuth, PipelineResult } from '../core/pipeline/types.ts';
-import { captureLogger } from '../core/expiration/test-support.ts';
-import type { CapturedLogger } from '../core/expiration/test-support.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import { StorageView } from '../logical/storage.ts';
 import { MemoryStorage } from '../storage/memory.ts';
+import { captureLogger } from '../test-support.ts';
+import type { CapturedLogger } from '../test-support.ts';
 import { AuditBroker } from './broker.ts';
 import type { DeviceEnvironment } from './device.ts';
 

@@ -4,8 +4,6 @@
  * Not part of the public surface.
  */
 import { ManualClock } from '@strongroom/protocol';
-import { pino } from 'pino';
-import type { Logger } from 'pino';
 import type {
   Backend,
   BackendFactory,
@@ -17,20 +15,11 @@ import type { LogicalRequest, Operation } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
 import { StorageView } from '../logical/storage.ts';
 import { MemoryStorage } from '../storage/memory.ts';
+import { captureLogger } from '../test-support.ts';
+import type { CapturedLogger } from '../test-support.ts';
 
 export const HOUR_MS = 3_600_000;
 export const TEST_BOUNDS: TtlBounds = { defaultTtlMs: 768 * HOUR_MS, maxTtlMs: 768 * HOUR_MS };
-
-export interface CapturedLog {
-  readonly logger: Logger;
-  readonly text: () => string;
-}
-
-export function captureLog(): CapturedLog {
-  const lines: string[] = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
-  return { logger, text: () => lines.join('') };
-}
 
 export interface AuthHarness {
   readonly backend: Backend;
@@ -38,7 +27,7 @@ export interface AuthHarness {
   readonly physical: MemoryStorage;
   readonly storage: StorageView;
   readonly mount: MountInfo;
-  readonly log: CapturedLog;
+  readonly log: CapturedLogger;
   /** One request as the router would send it (root caller unless `unauthenticated`). */
   call(
     operation: Operation,
@@ -56,7 +45,7 @@ export async function authHarness(
   const clock = options.clock ?? new ManualClock(Date.UTC(2026, 0, 1));
   const physical = new MemoryStorage();
   const storage = new StorageView(physical, 'auth/uuid-1/');
-  const log = captureLog();
+  const log = captureLogger();
   const mount: MountInfo = {
     kind: 'auth',
     path: `auth/${type}/`,

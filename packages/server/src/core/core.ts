@@ -91,6 +91,25 @@ interface Active {
   readonly views: WeakMap<MountInfo, StorageView>;
 }
 
+/**
+ * The `sys/` mount the system backend answers under when there is no mount table to take it
+ * from (while sealed): fixed accessor and uuid, no TTL overrides.
+ */
+export function systemMount(): MountInfo {
+  return {
+    kind: 'secret',
+    path: 'sys/',
+    type: 'system',
+    accessor: 'system',
+    uuid: 'system',
+    description: '',
+    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
+    options: {},
+    local: false,
+    sealWrap: false,
+  };
+}
+
 const SYSTEM_MOUNTS: readonly NewMount[] = [
   {
     kind: 'secret',
@@ -356,19 +375,7 @@ export class Core {
   async #handleSealed(request: LogicalRequest): Promise<PipelineResult> {
     const relative = request.path.startsWith('sys/') ? request.path.slice(4) : undefined;
     if (relative === undefined || !SYSTEM_SEALED_PATHS.has(relative)) throw sealedError();
-    const mount: MountInfo = {
-      kind: 'secret',
-      path: 'sys/',
-      type: 'system',
-      accessor: 'system',
-      uuid: 'system',
-      description: '',
-      config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-      options: {},
-      local: false,
-      sealWrap: false,
-    };
-    const resolved: Route = { mount, backend: this.#system, relativePath: relative };
+    const resolved: Route = { mount: systemMount(), backend: this.#system, relativePath: relative };
     const response = await this.#system.handleRequest(this.#context(resolved, request));
     return { response, mountType: 'system' };
   }

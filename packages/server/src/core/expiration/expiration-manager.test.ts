@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { LogicalError } from '../../logical/errors.ts';
 import type { SecretResult } from '../../logical/response.ts';
 import type { Storage } from '../../logical/storage.ts';
+import { captureLogger, memoryStorage } from '../../test-support.ts';
 import { ExpirationManager, authLeaseId } from './expiration-manager.ts';
 import type { LeaseEntry } from './lease-entry.ts';
-import { captureLogger, memoryStorage } from './test-support.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

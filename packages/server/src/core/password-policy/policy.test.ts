@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogicalError } from '../../logical/errors.ts';
+import { expectInvalidPolicy } from '../../test-support.ts';
 import { generatePassword, parsePasswordPolicy } from './policy.ts';
 import type { PasswordPolicy } from './policy.ts';
 
@@ -28,17 +28,8 @@ rule "charset" {
 `;
 
 /** Parses and expects an invalid_policy 400 whose one-line message matches `pattern`. */
-async function expectInvalid(text: string, pattern: RegExp): Promise<void> {
-  const error: unknown = await parsePasswordPolicy(text).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LogicalError);
-  const logical = error as LogicalError;
-  expect(logical.code).toBe('invalid_policy');
-  expect(logical.status).toBe(400);
-  expect(logical.message).not.toContain('\n');
-  expect(logical.message).toMatch(pattern);
+function expectInvalid(text: string, pattern: RegExp): Promise<void> {
+  return expectInvalidPolicy(parsePasswordPolicy(text), pattern);
 }
 
 function count(password: string, charset: string): number {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LogicalError } from '../../logical/errors.ts';
+import { expectInvalidPolicy } from '../../test-support.ts';
 import { DEFAULT_POLICY_TEXT } from './builtin.ts';
 import { normalizePolicyName, parsePolicy } from './parse.ts';
 
 /** Parses and expects an invalid_policy 400 whose one-line message matches `pattern`. */
-async function expectInvalid(text: string, pattern: RegExp, name = 'p'): Promise<void> {
-  const error: unknown = await parsePolicy(name, text).then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(LogicalError);
-  const logical = error as LogicalError;
-  expect(logical.code).toBe('invalid_policy');
-  expect(logical.status).toBe(400);
-  expect(logical.message).not.toContain('\n');
-  expect(logical.message).toMatch(pattern);
+function expectInvalid(text: string, pattern: RegExp, name = 'p'): Promise<void> {
+  return expectInvalidPolicy(parsePolicy(name, text), pattern);
 }
 
 describe('parsePolicy: HCL', () => {

@@ -1,9 +1,9 @@
 import { ManualClock } from '@strongroom/protocol';
 import { describe, expect, it } from 'vitest';
 import { LogicalError } from '../../logical/errors.ts';
+import { captureLogger, logicalFailure, memoryStorage } from '../../test-support.ts';
 import { ExpirationManager } from '../expiration/index.ts';
 import type { LeaseEntry } from '../expiration/index.ts';
-import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
 import { systemRequester } from './test-support.ts';
 import { leasePaths } from './path-leases.ts';
 
@@ -40,21 +40,11 @@ async function setup() {
       })
     ).leaseId;
   const request = systemRequester(leasePaths({ expiration: () => manager }), { clock, logger });
-  const failing = async (promise: Promise<unknown>): Promise<LogicalError> => {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof LogicalError) return error;
-      throw error;
-    }
-    throw new Error('expected a failure');
-  };
   return {
     clock,
     manager,
     issue,
     request,
-    failing,
     revoked,
     setFailRevoke: (v: boolean) => (failRevoke = v),
   };
@@ -73,14 +63,16 @@ describe('sys/leases paths', () => {
       renewable: true,
       ttl: 3600,
     });
-    expect((await t.failing(t.request('update', 'leases/lookup', {}))).message).toBe(
+    expect((await logicalFailure(t.request('update', 'leases/lookup', {}))).message).toBe(
       'lease_id must be specified',
     );
-    const unknown = await t.failing(
+    const unknown = await logicalFailure(
       t.request('update', 'leases/lookup', { lease_id: 'database/creds/ro/nope' }),
     );
     expect([unknown.status, unknown.message]).toEqual([400, 'invalid lease']);
-    const malformed = await t.failing(t.request('update', 'leases/lookup', { lease_id: 'a/../b' }));
+    const malformed = await logicalFailure(
+      t.request('update', 'leases/lookup', { lease_id: 'a/../b' }),
+    );
     expect([malformed.status, malformed.message]).toEqual([400, 'invalid lease ID']);
   });
 
@@ -91,7 +83,7 @@ describe('sys/leases paths', () => {
     expect((await t.request('list', 'leases/lookup/database/creds/ro/'))?.data).toEqual({
       keys: [id.split('/').pop()],
     });
-    expect((await t.failing(t.request('list', 'leases/lookup/nothing/'))).status).toBe(404);
+    expect((await logicalFailure(t.request('list', 'leases/lookup/nothing/'))).status).toBe(404);
   });
 
   it('renews (body or URL, and the sys/renew alias) with the lease at the top level', async () => {
@@ -104,7 +96,7 @@ describe('sys/leases paths', () => {
     expect(viaUrl?.topLevel).toMatchObject({ lease_id: id, lease_duration: 600 });
     const lookup = await t.request('update', 'leases/lookup', { lease_id: id });
     expect(lookup?.data).toMatchObject({ last_renewal: new Date(t.clock.now()).toISOString() });
-    const unknown = await t.failing(
+    const unknown = await logicalFailure(
       t.request('update', 'leases/renew', { lease_id: 'database/creds/ro/x' }),
     );
     expect([unknown.status, unknown.message]).toEqual([400, 'lease not found']);
@@ -132,7 +124,9 @@ describe('sys/leases paths', () => {
     await t.request('update', 'leases/revoke-prefix/database/creds/ro', {});
     expect(t.revoked).toEqual([a]);
     t.setFailRevoke(true);
-    expect((await t.failing(t.request('update', 'revoke-prefix/database/', {}))).status).toBe(500);
+    expect((await logicalFailure(t.request('update', 'revoke-prefix/database/', {}))).status).toBe(
+      500,
+    );
     expect(await t.manager.lookup(b)).toBeDefined();
     await t.request('update', 'leases/revoke-force/database', {});
     expect(await t.manager.lookup(b)).toBeUndefined();

@@ -1,7 +1,6 @@
 import { ManualClock } from '@strongroom/protocol';
 import { describe, expect, it } from 'vitest';
-import { LogicalError } from '../../logical/errors.ts';
-import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
+import { captureLogger, logicalFailure, memoryStorage } from '../../test-support.ts';
 import { systemRequester } from './test-support.ts';
 import { PasswordPolicyStore } from '../password-policy/index.ts';
 import { passwordPolicyPaths } from './path-password-policies.ts';
@@ -18,20 +17,12 @@ function setup() {
     clock,
     logger,
   });
-  const failing = async (promise: Promise<unknown>): Promise<LogicalError> => {
-    const caught: unknown = await promise.then(
-      () => undefined,
-      (error: unknown) => error,
-    );
-    expect(caught).toBeInstanceOf(LogicalError);
-    return caught as LogicalError;
-  };
-  return { request, failing, storage };
+  return { request, storage };
 }
 
 describe('sys/policies/password', () => {
   it('writes, reads, lists, generates from and deletes a policy', async () => {
-    const { request, failing } = setup();
+    const { request } = setup();
     expect(await request('update', 'policies/password/app', { policy: POLICY })).toBeUndefined();
     expect(await request('read', 'policies/password/app')).toEqual({ data: { policy: POLICY } });
     expect(await request('list', 'policies/password')).toEqual({ data: { keys: ['app'] } });
@@ -44,18 +35,18 @@ describe('sys/policies/password', () => {
     expect(String(password).replace(/[^0123]/g, '').length).toBeGreaterThanOrEqual(2);
 
     expect(await request('delete', 'policies/password/app')).toBeUndefined();
-    expect((await failing(request('read', 'policies/password/app'))).status).toBe(404);
-    expect((await failing(request('read', 'policies/password/app/generate'))).code).toBe(
+    expect((await logicalFailure(request('read', 'policies/password/app'))).status).toBe(404);
+    expect((await logicalFailure(request('read', 'policies/password/app/generate'))).code).toBe(
       'not_found',
     );
-    expect((await failing(request('list', 'policies/password'))).status).toBe(404);
+    expect((await logicalFailure(request('list', 'policies/password'))).status).toBe(404);
     // Deleting again succeeds.
     expect(await request('delete', 'policies/password/app')).toBeUndefined();
   });
 
   it('stores nothing when the document is invalid', async () => {
-    const { request, failing, storage } = setup();
-    const error = await failing(
+    const { request, storage } = setup();
+    const error = await logicalFailure(
       request('update', 'policies/password/bad', { policy: 'length = 20\n' }),
     );
     expect(error.code).toBe('invalid_policy');
@@ -64,8 +55,8 @@ describe('sys/policies/password', () => {
   });
 
   it('requires the policy field', async () => {
-    const { request, failing } = setup();
-    expect((await failing(request('update', 'policies/password/x', {}))).code).toBe(
+    const { request } = setup();
+    expect((await logicalFailure(request('update', 'policies/password/x', {}))).code).toBe(
       'missing_field',
     );
   });

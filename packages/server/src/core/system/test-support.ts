@@ -6,10 +6,10 @@ import type { Clock } from '@strongroom/protocol';
 import type { Logger } from 'pino';
 import { defineBackend } from '../../framework/backend.ts';
 import type { CompiledPath } from '../../framework/path.ts';
-import type { RequestContext } from '../../logical/backend.ts';
 import type { Operation } from '../../logical/request.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
-import { memoryStorage } from '../expiration/test-support.ts';
+import { memoryStorage, requestContext } from '../../test-support.ts';
+import { systemMount } from '../core.ts';
 
 export type SystemRequest = (
   operation: Operation,
@@ -22,34 +22,16 @@ export function systemRequester(
   deps: { readonly clock: Clock; readonly logger: Logger },
 ): SystemRequest {
   const backend = defineBackend({ type: 'system', paths });
-  return (operation, path, data = {}) => {
-    const ctx: RequestContext = {
-      signal: new AbortController().signal,
-      clock: deps.clock,
-      logger: deps.logger,
-      storage: memoryStorage(),
-      mount: {
-        kind: 'secret',
-        path: 'sys/',
-        type: 'system',
-        accessor: 'system',
-        uuid: 'system',
-        description: '',
-        config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-        options: {},
-        local: false,
-        sealWrap: false,
-      },
-      request: {
-        id: 'r',
-        operation,
-        path,
-        data,
-        clientToken: '',
-        remoteAddress: '127.0.0.1',
-      },
-      ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
-    };
-    return backend.handleRequest(ctx);
-  };
+  return (operation, path, data = {}) =>
+    backend.handleRequest(
+      requestContext(
+        {
+          clock: deps.clock,
+          logger: deps.logger,
+          storage: memoryStorage(),
+          mount: systemMount(),
+        },
+        { operation, path, data },
+      ),
+    );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Operation } from '../../logical/request.ts';
 import { createTokenBackend } from './backend.ts';
-import { BOUNDS, HOUR, MINUTE, requestContext, tokenFixture } from './test-support.ts';
+import { BOUNDS, HOUR, MINUTE, authResult, requestContext, tokenFixture } from './test-support.ts';
 import { toRequestAuth } from './token-store.ts';
 
 type Fixture = Awaited<ReturnType<typeof tokenFixture>>;
@@ -121,16 +121,7 @@ describe('auth/token backend', () => {
     const f = await tokenFixture();
     const backend = createTokenBackend({ store: f.store, hasSudo: () => true });
     const parent = await f.store.create({
-      auth: {
-        policies: ['a'],
-        metadata: {},
-        displayName: 'token',
-        ttlMs: 0,
-        maxTtlMs: 0,
-        periodMs: 0,
-        renewable: true,
-        numUses: 0,
-      },
+      auth: authResult({ policies: ['a'] }),
       parent: f.root.entry,
       path: 'auth/token/create',
       bounds: BOUNDS,

@@ -5,15 +5,31 @@
 import { ManualClock } from '@strongroom/protocol';
 import type { MountInfo, RequestContext, TtlBounds } from '../../logical/backend.ts';
 import type { LogicalRequest, Operation, RequestAuth } from '../../logical/request.ts';
+import type { AuthResult } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
+import { captureLogger, memoryStorage } from '../../test-support.ts';
 import { ExpirationManager } from '../expiration/index.ts';
 import type { LeaseEntry } from '../expiration/index.ts';
-import { captureLogger, memoryStorage } from '../expiration/test-support.ts';
 import { TokenStore } from './token-store.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 export const BOUNDS: TtlBounds = { defaultTtlMs: HOUR, maxTtlMs: 24 * HOUR };
+
+/** A login result: no policies, TTLs or use limit, renewable, named `token`, unless overridden. */
+export function authResult(overrides: Partial<AuthResult> = {}): AuthResult {
+  return {
+    policies: [],
+    metadata: {},
+    displayName: 'token',
+    ttlMs: 0,
+    maxTtlMs: 0,
+    periodMs: 0,
+    renewable: true,
+    numUses: 0,
+    ...overrides,
+  };
+}
 
 export async function tokenFixture() {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));

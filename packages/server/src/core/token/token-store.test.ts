@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthResult } from '../../logical/response.ts';
 import { listRecursive } from '../../logical/storage.ts';
-import { BOUNDS, HOUR, MINUTE, tokenFixture } from './test-support.ts';
+import { BOUNDS, HOUR, MINUTE, authResult, tokenFixture } from './test-support.ts';
 import { isPolicySubset, sanitizePolicies, tokenDisplayName } from './token-entry.ts';
 import type { TokenEntry } from './token-entry.ts';
 import { mountPointOf } from './token-store.ts';
-
-function auth(overrides: Partial<AuthResult> = {}): AuthResult {
-  return {
-    policies: [],
-    metadata: {},
-    displayName: 'token',
-    ttlMs: 0,
-    maxTtlMs: 0,
-    periodMs: 0,
-    renewable: true,
-    numUses: 0,
-    ...overrides,
-  };
-}
 
 type Fixture = Awaited<ReturnType<typeof tokenFixture>>;
 
@@ -29,7 +15,7 @@ async function child(
   options: { orphan?: boolean; sudo?: boolean } = {},
 ) {
   return f.store.create({
-    auth: auth(overrides),
+    auth: authResult(overrides),
     parent,
     path: 'auth/token/create',
     bounds: BOUNDS,
@@ -392,7 +378,7 @@ describe('TokenStore', () => {
     expect(caller).toMatchObject({ root: true, accessor: f.root.accessor, policies: ['root'] });
     expect(JSON.stringify(caller)).not.toContain(f.root.clientToken);
     const issued = await f.store.issue({
-      auth: auth({ policies: ['app'], ttlMs: 20 * MINUTE, numUses: 1 }),
+      auth: authResult({ policies: ['app'], ttlMs: 20 * MINUTE, numUses: 1 }),
       parent: undefined,
       path: 'auth/approle/login',
       bounds: BOUNDS,

@@ -4,16 +4,28 @@
  * `handleRequest` and `existenceCheck` as the router drives it, by a root token.
  */
 import { ManualClock } from '@strongroom/protocol';
-import { captureLogger } from '../../core/expiration/test-support.ts';
-import type { CapturedLogger } from '../../core/expiration/test-support.ts';
 import type { Backend, MountInfo, RequestContext } from '../../logical/backend.ts';
-import { LogicalError } from '../../logical/errors.ts';
-import type { Operation, RequestSecret } from '../../logical/request.ts';
+import type { LogicalError } from '../../logical/errors.ts';
+import type { Operation, RequestAuth, RequestSecret } from '../../logical/request.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
+import { captureLogger, logicalFailure, requestContext } from '../../test-support.ts';
+import type { CapturedLogger } from '../../test-support.ts';
 import { createDatabaseBackend } from './backend.ts';
 import type { DatabaseBackendOptions } from './backend.ts';
+
+/** The caller of every request: a root token. */
+const ROOT_AUTH: RequestAuth = {
+  accessor: 'a',
+  tokenHash: 'h',
+  policies: ['root'],
+  displayName: 'token-app.example',
+  metadata: {},
+  entityId: '',
+  root: true,
+  numUses: 0,
+};
 
 export interface DatabaseHarness {
   readonly backend: Backend;
@@ -64,33 +76,14 @@ export async function databaseHarness(
     path: string,
     data: Record<string, unknown>,
     secret: RequestSecret | undefined,
-  ): RequestContext => ({
-    signal: new AbortController().signal,
-    clock,
-    logger: captured.logger,
-    storage,
-    mount,
-    request: {
-      id: 'r',
+  ): RequestContext =>
+    requestContext(setup, {
       operation,
       path,
       data,
-      clientToken: '',
-      remoteAddress: '127.0.0.1',
-      auth: {
-        accessor: 'a',
-        tokenHash: 'h',
-        policies: ['root'],
-        displayName: 'token-app.example',
-        metadata: {},
-        entityId: '',
-        root: true,
-        numUses: 0,
-      },
+      auth: ROOT_AUTH,
       ...(secret === undefined ? {} : { secret }),
-    },
-    ttl: { defaultTtlMs: 3_600_000, maxTtlMs: 86_400_000 },
-  });
+    });
 
   const request: DatabaseHarness['request'] = (operation, path, data = {}, secret) =>
     backend.handleRequest(context(operation, path, data, secret));
@@ -100,15 +93,8 @@ export async function databaseHarness(
     clock,
     captured,
     request,
-    fail: async (operation, path, data = {}) => {
-      try {
-        await request(operation, path, data);
-      } catch (error) {
-        if (error instanceof LogicalError) return error;
-        throw error;
-      }
-      throw new Error(`${operation} ${path} succeeded`);
-    },
+    fail: (operation, path, data = {}) =>
+      logicalFailure(request(operation, path, data), `${operation} ${path}`),
     exists: async (path) =>
       (await backend.existenceCheck(context('update', path, {}, undefined))).exists,
   };

@@ -4,15 +4,19 @@
  */
 import { ManualClock } from '@strongroom/protocol';
 import { pino } from 'pino';
-import type { Backend, MountInfo, RequestContext } from '../../logical/backend.ts';
-import { LogicalError } from '../../logical/errors.ts';
+import type { Backend, MountInfo, RequestContext, TtlBounds } from '../../logical/backend.ts';
+import type { LogicalError } from '../../logical/errors.ts';
 import type { Operation } from '../../logical/request.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
+import { logicalFailure, requestContext } from '../../test-support.ts';
 import { kvBackendFactory } from './backend.ts';
 
 export const START_MS = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
+
+/** The server's default TTL bounds (768 hours), which a mount without its own gets. */
+const KV_TTL: TtlBounds = { defaultTtlMs: 2_764_800_000, maxTtlMs: 2_764_800_000 };
 
 export interface KvHarness {
   readonly backend: Backend;
@@ -62,23 +66,14 @@ export async function kvHarness(
   };
   const logger = pino({ level: 'silent' });
   const backend = await kvBackendFactory({ clock, logger, storage, mount });
-  const context: KvHarness['context'] = (operation, path, data = {}, extra = {}) => ({
-    signal: new AbortController().signal,
-    clock,
-    logger,
-    storage,
-    mount,
-    request: {
-      id: 'req',
+  const deps = { clock, logger, storage, mount, ttl: KV_TTL };
+  const context: KvHarness['context'] = (operation, path, data = {}, extra = {}) =>
+    requestContext(deps, {
       operation,
       path,
       data,
-      clientToken: '',
-      remoteAddress: '127.0.0.1',
       ...(extra.contentType === undefined ? {} : { contentType: extra.contentType }),
-    },
-    ttl: { defaultTtlMs: 2_764_800_000, maxTtlMs: 2_764_800_000 },
-  });
+    });
   const writeOperation = async (path: string): Promise<Operation> => {
     const existence = await backend.existenceCheck(context('update', path));
     return existence.checked && !existence.exists ? 'create' : 'update';
@@ -87,14 +82,7 @@ export async function kvHarness(
     const resolved = operation === 'update' ? await writeOperation(path) : operation;
     return backend.handleRequest(context(resolved, path, data, extra));
   };
-  const fail: KvHarness['fail'] = async (operation, path, data = {}, extra = {}) => {
-    try {
-      await send(operation, path, data, extra);
-    } catch (error) {
-      if (error instanceof LogicalError) return error;
-      throw error;
-    }
-    throw new Error(`expected ${operation} ${path} to fail`);
-  };
+  const fail: KvHarness['fail'] = (operation, path, data = {}, extra = {}) =>
+    logicalFailure(send(operation, path, data, extra), `${operation} ${path}`);
   return { backend, clock, storage, mount, context, send, fail, writeOperation };
 }
