@@ -54,34 +54,34 @@ interface Sample {
 export class RequestMetrics {
   /** By mount, method and status (a bounded set: mounts x verbs x codes). */
   readonly #series = new Map<string, RequestSeries>();
-  readonly #counts: CountSeries[] = [];
   /** By mount and status. */
   readonly #durations = new Map<string, DurationSeries>();
 
   /** Adds the two series to `registry`, which reads them on every scrape. */
   register(registry: Registry): void {
-    const counter = {
-      ...REQUESTS,
-      type: 'counter',
+    registry.registerMetric(this.#metric(REQUESTS, 'counter', () => this.#countSamples()));
+    registry.registerMetric(this.#metric(DURATION, 'histogram', () => this.#durationSamples()));
+  }
+
+  /**
+   * One of the two series as the registry sees a metric: it renders any metric by its name,
+   * help, type and `get()`, though its types only name prom-client's own classes.
+   */
+  #metric(
+    meta: { readonly name: string; readonly help: string },
+    type: 'counter' | 'histogram',
+    samples: () => Sample[],
+  ): Metric {
+    const metric = {
+      ...meta,
+      type,
       aggregator: 'sum',
-      get: () => Promise.resolve({ ...counter, values: this.#countSamples() }),
+      get: () => Promise.resolve({ ...metric, values: samples() }),
       reset: () => {
         this.#reset();
       },
     };
-    const histogram = {
-      ...DURATION,
-      type: 'histogram',
-      aggregator: 'sum',
-      get: () => Promise.resolve({ ...histogram, values: this.#durationSamples() }),
-      reset: () => {
-        this.#reset();
-      },
-    };
-    // The registry renders any metric by its name, help, type and `get()`; its types only
-    // name prom-client's own classes.
-    registry.registerMetric(counter as unknown as Metric);
-    registry.registerMetric(histogram as unknown as Metric);
+    return metric as unknown as Metric;
   }
 
   /** Counts one finished request. Runs on every request. */
@@ -115,14 +115,16 @@ export class RequestMetrics {
       this.#durations.set(durationKey, duration);
     }
     const count: CountSeries = { labels: { mount, method, status }, value: 0 };
-    this.#counts.push(count);
     const series = { count, duration };
     this.#series.set(key, series);
     return series;
   }
 
   #countSamples(): Sample[] {
-    return this.#counts.map((series) => ({ value: series.value, labels: series.labels }));
+    return [...this.#series.values()].map(({ count }) => ({
+      value: count.value,
+      labels: count.labels,
+    }));
   }
 
   /** Cumulative buckets, then sum and count, per series: prom-client's histogram layout. */
@@ -154,7 +156,6 @@ export class RequestMetrics {
 
   #reset(): void {
     this.#series.clear();
-    this.#counts.length = 0;
     this.#durations.clear();
   }
 }
