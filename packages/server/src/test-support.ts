@@ -46,6 +46,23 @@ export function memoryStorage(): MemoryStorage {
   return new MemoryStorage();
 }
 
+/**
+ * A mount table entry for a backend under test: what names it is given, with no description,
+ * no TTL overrides and no options unless `mount` says otherwise.
+ */
+export function testMount(
+  mount: Pick<MountInfo, 'kind' | 'path' | 'type' | 'accessor' | 'uuid'> & Partial<MountInfo>,
+): MountInfo {
+  return {
+    description: '',
+    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
+    options: {},
+    local: false,
+    sealWrap: false,
+    ...mount,
+  };
+}
+
 /** What a backend's request contexts share from one request to the next. */
 export interface ContextDeps {
   readonly clock: Clock;

@@ -15,7 +15,7 @@ import type { LogicalRequest, Operation } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
 import { StorageView } from '../logical/storage.ts';
 import { MemoryStorage } from '../storage/memory.ts';
-import { captureLogger } from '../test-support.ts';
+import { captureLogger, testMount } from '../test-support.ts';
 import type { CapturedLogger } from '../test-support.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -46,18 +46,13 @@ export async function authHarness(
   const physical = new MemoryStorage();
   const storage = new StorageView(physical, 'auth/uuid-1/');
   const log = captureLogger();
-  const mount: MountInfo = {
+  const mount = testMount({
     kind: 'auth',
     path: `auth/${type}/`,
     type,
     accessor: `auth_${type}_0001`,
     uuid: 'uuid-1',
-    description: '',
-    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-    options: {},
-    local: false,
-    sealWrap: false,
-  };
+  });
   const setup = { clock, logger: log.logger, storage, mount };
   const backend = await factory(setup);
   await backend.initialize?.(setup);

@@ -7,6 +7,7 @@ import type { Operation } from '../logical/request.ts';
 import { defineBackend } from './backend.ts';
 import { definePath } from './path.ts';
 import { defineSecret } from './secret.ts';
+import { testMount } from '../test-support.ts';
 
 function context(
   operation: Operation,
@@ -23,18 +24,13 @@ function context(
       delete: () => Promise.resolve(),
       list: () => Promise.resolve([]),
     },
-    mount: {
+    mount: testMount({
       kind: 'secret',
       path: 'test/',
       type: 'test',
       accessor: 'test_1',
       uuid: 'u',
-      description: '',
-      config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-      options: {},
-      local: false,
-      sealWrap: false,
-    },
+    }),
     request: { id: 'r', operation, path, data, clientToken: '', remoteAddress: '' },
     ttl: { defaultTtlMs: 1000, maxTtlMs: 2000 },
   };

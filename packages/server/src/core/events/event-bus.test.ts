@@ -1,22 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@strongroom/protocol';
-import type { MountInfo } from '../../logical/backend.ts';
 import type { RequestAuth } from '../../logical/request.ts';
+import { testMount } from '../../test-support.ts';
 import { EventBus } from './event-bus.ts';
 import type { EventAuthorizer } from './event-bus.ts';
 
-const mount: MountInfo = {
+const mount = testMount({
   kind: 'secret',
   path: 'secret/',
   type: 'kv',
   accessor: 'kv_1',
   uuid: 'u',
-  description: '',
-  config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
   options: { version: '2' },
-  local: false,
-  sealWrap: false,
-};
+});
 
 const auth = (hash: string): RequestAuth => ({
   accessor: `acc-${hash}`,

@@ -7,7 +7,7 @@ import type { MountInfo, RequestContext, TtlBounds } from '../../logical/backend
 import type { LogicalRequest, Operation, RequestAuth } from '../../logical/request.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
-import { captureLogger, memoryStorage } from '../../test-support.ts';
+import { captureLogger, memoryStorage, testMount } from '../../test-support.ts';
 import { ExpirationManager } from '../expiration/index.ts';
 import type { LeaseEntry } from '../expiration/index.ts';
 import { TokenStore } from './token-store.ts';
@@ -62,18 +62,14 @@ export async function tokenFixture() {
   return { clock, physical, log, expiration, store, root, revokedSecrets };
 }
 
-export const TOKEN_MOUNT: MountInfo = {
+export const TOKEN_MOUNT: MountInfo = testMount({
   kind: 'auth',
   path: 'auth/token/',
   type: 'token',
   accessor: 'auth_token_0001',
   uuid: '00000000-0000-0000-0000-000000000000',
   description: 'token based credentials',
-  config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-  options: {},
-  local: false,
-  sealWrap: false,
-};
+});
 
 export function requestContext(
   fixture: Awaited<ReturnType<typeof tokenFixture>>,

@@ -4,13 +4,13 @@
  * `handleRequest` and `existenceCheck` as the router drives it, by a root token.
  */
 import { ManualClock } from '@strongroom/protocol';
-import type { Backend, MountInfo, RequestContext } from '../../logical/backend.ts';
+import type { Backend, RequestContext } from '../../logical/backend.ts';
 import type { LogicalError } from '../../logical/errors.ts';
 import type { Operation, RequestAuth, RequestSecret } from '../../logical/request.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { captureLogger, logicalFailure, requestContext } from '../../test-support.ts';
+import { captureLogger, logicalFailure, requestContext, testMount } from '../../test-support.ts';
 import type { CapturedLogger } from '../../test-support.ts';
 import { createDatabaseBackend } from './backend.ts';
 import type { DatabaseBackendOptions } from './backend.ts';
@@ -55,18 +55,13 @@ export async function databaseHarness(
   const clock = new ManualClock(options.startMs ?? Date.now());
   const captured = captureLogger();
   const storage = new StorageView(new MemoryStorage(), 'logical/db/');
-  const mount: MountInfo = {
+  const mount = testMount({
     kind: 'secret',
     path: 'database/',
     type: 'database',
     accessor: 'database_1',
     uuid: 'u',
-    description: '',
-    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
-    options: {},
-    local: false,
-    sealWrap: false,
-  };
+  });
   const setup = { clock, logger: captured.logger, storage, mount };
   const backend = createDatabaseBackend(setup, options);
   await backend.initialize?.(setup);

@@ -10,7 +10,7 @@ import type { Operation } from '../../logical/request.ts';
 import type { LogicalResponse } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
 import { MemoryStorage } from '../../storage/memory.ts';
-import { logicalFailure, requestContext } from '../../test-support.ts';
+import { logicalFailure, requestContext, testMount } from '../../test-support.ts';
 import { kvBackendFactory } from './backend.ts';
 
 export const START_MS = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
@@ -52,18 +52,14 @@ export async function kvHarness(
 ): Promise<KvHarness> {
   const clock = new ManualClock(START_MS);
   const storage = new StorageView(new MemoryStorage(), 'logical/kv-test/');
-  const mount: MountInfo = {
+  const mount = testMount({
     kind: 'secret',
     path: options.mountPath ?? 'secret/',
     type: options.type ?? 'kv',
     accessor: 'kv_test',
     uuid: 'kv-test',
-    description: '',
-    config: { defaultLeaseTtlMs: 0, maxLeaseTtlMs: 0 },
     options: options.version === undefined ? {} : { version: options.version },
-    local: false,
-    sealWrap: false,
-  };
+  });
   const logger = pino({ level: 'silent' });
   const backend = await kvBackendFactory({ clock, logger, storage, mount });
   const deps = { clock, logger, storage, mount, ttl: KV_TTL };
