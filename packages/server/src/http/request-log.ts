@@ -27,7 +27,7 @@ export interface RequestLogFields {
 /** Writes one request's line. Never throws. */
 export type RequestLog = (fields: RequestLogFields) => void;
 
-export const REQUEST_MESSAGE = 'request';
+const REQUEST_MESSAGE = 'request';
 
 /** The fields as the line names them, in the line's order (also what `requestLogVia` logs). */
 export function requestLogObject(fields: RequestLogFields): Record<string, unknown> {
