@@ -83,6 +83,11 @@ export class StoredHmacKey {
     return this.#load(storage).then((loaded) => loaded.hex(message));
   }
 
+  /** As `hex`, once the key is loaded; undefined before. */
+  peekHex(message: string): string | undefined {
+    return this.#hmac?.hex(message);
+  }
+
   #load(storage: Storage): Promise<HmacSha256> {
     this.#loading ??= (async () => {
       let stored = await storage.get(this.#key);

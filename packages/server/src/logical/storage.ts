@@ -24,7 +24,17 @@ export interface Storage {
    * the result as immutable (copy, then change).
    */
   getParsed?(key: string): Promise<unknown>;
+  /**
+   * Optional: what `getParsed` would give, when it is at hand without waiting (a cache hit);
+   * otherwise `NOT_CACHED`. For the reads on every request's path (its token entry and lease),
+   * which can then skip the promise machinery: the same value, the same object.
+   */
+  peekParsed?(key: string): unknown;
 }
+
+/** What `peekParsed` answers when the value cannot be had without waiting. */
+export const NOT_CACHED: unique symbol = Symbol('not cached');
+export type NotCached = typeof NOT_CACHED;
 
 /** A physical backend is a Storage that may hold resources to release. */
 export interface PhysicalStorage extends Storage {
@@ -42,6 +52,12 @@ export function getJson<T>(storage: Storage, key: string): Promise<T | undefined
   return storage
     .get(key)
     .then((raw) => (raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as T)));
+}
+
+/** The JSON document `getJson` would read, if it is at hand without waiting (see `peekParsed`). */
+export function peekJson<T>(storage: Storage, key: string): T | undefined | NotCached {
+  if (storage.peekParsed === undefined) return NOT_CACHED;
+  return storage.peekParsed(key) as T | undefined | NotCached;
 }
 
 /** Writes a JSON document. */
@@ -111,6 +127,12 @@ export class StorageView implements Storage {
       .then((raw) =>
         raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as unknown),
       );
+  }
+
+  peekParsed(key: string): unknown {
+    const inner = this.#inner;
+    if (inner.peekParsed === undefined) return NOT_CACHED;
+    return inner.peekParsed(this.#expand(key));
   }
 
   /** A narrower view under this one. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NOT_CACHED, StorageView } from '../logical/storage.ts';
 import { CachedStorage } from './cache.ts';
 import { MemoryStorage } from './memory.ts';
 
@@ -101,6 +102,29 @@ describe('CachedStorage', () => {
     expect(await cached.getParsed('doc')).toEqual({ a: { b: 3 } });
     await cached.delete('doc');
     expect(await cached.getParsed('doc')).toBeUndefined();
+  });
+
+  it('answers a peek only from memory: the shared document on a hit, NOT_CACHED otherwise', async () => {
+    const inner = new CountingStorage();
+    await inner.put('doc', bytes('{"a":1}'));
+    const cached = new CachedStorage(inner);
+    expect(cached.peekParsed('doc')).toBe(NOT_CACHED); // never read yet: no storage read either
+    expect(inner.reads).toBe(0);
+    const read = await cached.getParsed('doc');
+    expect(cached.peekParsed('doc')).toBe(read);
+    await cached.put('raw', bytes('{"b":2}')); // remembered as bytes, parsed on first peek
+    const peeked = cached.peekParsed('raw');
+    expect(peeked).toEqual({ b: 2 });
+    expect(Object.isFrozen(peeked)).toBe(true);
+    expect(await cached.getParsed('raw')).toBe(peeked);
+    const write = cached.put('doc', bytes('{"a":2}'));
+    expect(cached.peekParsed('doc')).toBe(NOT_CACHED); // a write under way forgets the old value
+    await write;
+    expect(cached.peekParsed('doc')).toEqual({ a: 2 });
+    await cached.delete('doc');
+    expect(cached.peekParsed('doc')).toBe(NOT_CACHED);
+    expect(new StorageView(cached, 'x/').peekParsed('y')).toBe(NOT_CACHED);
+    expect(new StorageView(new MemoryStorage(), '').peekParsed('raw')).toBe(NOT_CACHED);
   });
 
   it('lists from storage', async () => {

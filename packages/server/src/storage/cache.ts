@@ -22,6 +22,7 @@
  * when the last one ends.
  */
 import { ClockCache } from '../framework/clock-cache.ts';
+import { NOT_CACHED } from '../logical/storage.ts';
 import type { Storage } from '../logical/storage.ts';
 
 const decoder = new TextDecoder();
@@ -41,6 +42,14 @@ interface Slot {
 }
 
 const NOT_PARSED: unique symbol = Symbol('not parsed');
+
+/** The slot's value as JSON, deeply frozen, parsed on first use and shared from then on. */
+function parsedOf(slot: Slot): unknown {
+  if (slot.parsed === NOT_PARSED) {
+    slot.parsed = deepFreeze(JSON.parse(decoder.decode(slot.bytes)) as unknown);
+  }
+  return slot.parsed;
+}
 
 /** The operations under way on one key (see the class comment). */
 interface InFlight {
@@ -95,27 +104,25 @@ export class CachedStorage implements Storage {
    * (most of a request's reads are the same small JSON documents: its token entry, its lease).
    */
   getParsed(key: string): Promise<unknown> {
-    // A hit on a parsed document, most reads of a request: no async frame, one settled promise.
+    // A hit, most reads of a request: no async frame, one settled promise.
     const slot = this.#slots.get(key);
-    if (slot !== undefined && slot.parsed !== NOT_PARSED) return Promise.resolve(slot.parsed);
-    return this.#getParsedSlow(key, slot);
+    if (slot !== undefined) return Promise.resolve(parsedOf(slot));
+    return this.#getParsedMiss(key);
   }
 
-  async #getParsedSlow(key: string, cached: Slot | undefined): Promise<unknown> {
-    let slot = cached;
-    if (slot === undefined) {
-      const read = await this.#readThrough(key);
-      if (read.value === undefined) return undefined;
-      // Not cached (too large, evicted at once, or raced by a write): parsed for this caller only.
-      if (read.slot === undefined) {
-        return deepFreeze(JSON.parse(decoder.decode(read.value)) as unknown);
-      }
-      slot = read.slot;
-    }
-    if (slot.parsed === NOT_PARSED) {
-      slot.parsed = deepFreeze(JSON.parse(decoder.decode(slot.bytes)) as unknown);
-    }
-    return slot.parsed;
+  /** A hit is answered at once, parsed (once) if it was not yet; a miss is NOT_CACHED. */
+  peekParsed(key: string): unknown {
+    const slot = this.#slots.get(key);
+    return slot === undefined ? NOT_CACHED : parsedOf(slot);
+  }
+
+  async #getParsedMiss(key: string): Promise<unknown> {
+    const read = await this.#readThrough(key);
+    if (read.value === undefined) return undefined;
+    // Not cached (too large, evicted at once, or raced by a write): parsed for this caller only.
+    if (read.slot === undefined)
+      return deepFreeze(JSON.parse(decoder.decode(read.value)) as unknown);
+    return parsedOf(read.slot);
   }
 
   /** A miss: reads storage, and remembers the value unless a write of the key overlapped. */

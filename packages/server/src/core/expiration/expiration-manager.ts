@@ -19,8 +19,8 @@ import { initialTtl, renewedTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
 import { LogicalError, badRequest } from '../../logical/errors.ts';
 import type { SecretResult } from '../../logical/response.ts';
-import { getJson, listRecursive, putJson } from '../../logical/storage.ts';
-import type { Storage } from '../../logical/storage.ts';
+import { getJson, listRecursive, peekJson, putJson } from '../../logical/storage.ts';
+import type { NotCached, Storage } from '../../logical/storage.ts';
 import { randomBase62 } from '../random.ts';
 import { DEFAULT_RETRY, fullJitterDelay } from './backoff.ts';
 import type { RetryPolicy } from './backoff.ts';
@@ -344,6 +344,13 @@ export class ExpirationManager {
     const id = trimLeadingSlash(leaseId);
     if (!isValidLeaseId(id)) return Promise.resolve(undefined);
     return this.#load(id);
+  }
+
+  /** What `lookup` would answer, when it is at hand without waiting (see `peekParsed`). */
+  peek(leaseId: string): LeaseEntry | undefined | NotCached {
+    const id = trimLeadingSlash(leaseId);
+    if (!isValidLeaseId(id)) return undefined;
+    return peekJson<LeaseEntry>(this.#storage, leaseKey(id));
   }
 
   /**

@@ -7,6 +7,7 @@ import type { MountInfo, RequestContext, TtlBounds } from '../../logical/backend
 import type { LogicalRequest, Operation, RequestAuth } from '../../logical/request.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { StorageView } from '../../logical/storage.ts';
+import { CachedStorage } from '../../storage/cache.ts';
 import { captureLogger, memoryStorage, testMount } from '../../test-support.ts';
 import { ExpirationManager } from '../expiration/index.ts';
 import type { LeaseEntry } from '../expiration/index.ts';
@@ -31,9 +32,10 @@ export function authResult(overrides: Partial<AuthResult> = {}): AuthResult {
   };
 }
 
-export async function tokenFixture() {
+/** `cached`: behind the storage cache, as the core wires the store (see `peekParsed`). */
+export async function tokenFixture(options: { readonly cached?: boolean } = {}) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
-  const physical = memoryStorage();
+  const physical = options.cached === true ? new CountingCache(memoryStorage()) : memoryStorage();
   const log = captureLogger();
   const revokedSecrets: string[] = [];
   // eslint-disable-next-line prefer-const -- assigned after the manager that calls back into it
@@ -60,6 +62,15 @@ export async function tokenFixture() {
   await expiration.start();
   const root = await store.createRoot();
   return { clock, physical, log, expiration, store, root, revokedSecrets };
+}
+
+/** The core's storage cache, counting the reads that had to wait for it. */
+export class CountingCache extends CachedStorage {
+  waitedReads = 0;
+  override getParsed(key: string): Promise<unknown> {
+    this.waitedReads++;
+    return super.getParsed(key);
+  }
 }
 
 export const TOKEN_MOUNT: MountInfo = testMount({

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AuthResult } from '../../logical/response.ts';
 import { listRecursive } from '../../logical/storage.ts';
+import { leaseKey } from '../expiration/lease-entry.ts';
+import { putJson } from '../../logical/storage.ts';
 import { BOUNDS, HOUR, MINUTE, authResult, tokenFixture } from './test-support.ts';
+import type { CountingCache } from './test-support.ts';
 import { isPolicySubset, sanitizePolicies, tokenDisplayName } from './token-entry.ts';
 import type { TokenEntry } from './token-entry.ts';
 import { mountPointOf } from './token-store.ts';
@@ -397,5 +400,79 @@ describe('TokenStore', () => {
     const login = (await f.store.authenticate(issued.clientToken))!;
     await f.store.consumeUse(login);
     expect(await f.store.authenticate(issued.clientToken)).toBeUndefined();
+  });
+});
+
+describe('TokenStore.authenticate behind the storage cache', () => {
+  /**
+   * With the token's entry and lease cached, authenticate answers without waiting on storage;
+   * it must apply the same rules as the lookup that reads through. Each case checks both.
+   */
+  async function cachedFixture() {
+    const f = await tokenFixture({ cached: true });
+    const rootEntry = (await f.store.lookup(f.root.clientToken))!;
+    const cache = f.physical as CountingCache;
+    const agree = async (token: string, address?: string): Promise<boolean> => {
+      cache.waitedReads = 0;
+      const caller = await f.store.authenticate(token, address);
+      expect(cache.waitedReads).toBe(0); // answered from the cache
+      const looked = await f.store.lookup(token);
+      if (address === undefined) expect(caller?.accessor).toBe(looked?.accessor);
+      return caller !== undefined;
+    };
+    return { ...f, rootEntry, agree };
+  }
+
+  it('accepts a live token and refuses it from its expiry on, before any timer runs', async () => {
+    const f = await cachedFixture();
+    f.expiration.stop(); // the records stay, cached; only the rules can refuse the token
+    const t = await child(f, f.rootEntry, { policies: ['p'], ttlMs: 30 * MINUTE });
+    expect(await f.agree(t.clientToken)).toBe(true);
+    await f.clock.advance(30 * MINUTE - 1);
+    expect(await f.agree(t.clientToken)).toBe(true);
+    await f.clock.advance(1);
+    expect(await f.agree(t.clientToken)).toBe(false);
+  });
+
+  it('refuses a token past its explicit max TTL, and accepts one without a TTL', async () => {
+    const f = await cachedFixture();
+    f.expiration.stop();
+    const t = await child(f, f.rootEntry, {
+      policies: ['p'],
+      periodMs: HOUR,
+      maxTtlMs: 2 * MINUTE,
+    });
+    expect(await f.agree(t.clientToken)).toBe(true);
+    await f.clock.advance(2 * MINUTE);
+    expect(await f.agree(t.clientToken)).toBe(false);
+    expect(await f.agree(f.root.clientToken)).toBe(true); // no TTL: no lease to check
+  });
+
+  it('refuses a token whose lease is being revoked, a revoked token and a spent one', async () => {
+    const f = await cachedFixture();
+    const t = await child(f, f.rootEntry, { policies: ['p'], ttlMs: HOUR });
+    const leaseId = `auth/token/create/${t.entry.hash}`;
+    const lease = (await f.expiration.lookup(leaseId))!;
+    expect(await f.agree(t.clientToken)).toBe(true);
+    await putJson(f.physical, `sys/expire/${leaseKey(leaseId)}`, { ...lease, revokeAttempts: 1 });
+    expect(await f.agree(t.clientToken)).toBe(false);
+
+    const revoked = await child(f, f.rootEntry, { policies: ['p'], ttlMs: HOUR });
+    expect(await f.agree(revoked.clientToken)).toBe(true);
+    await f.store.revokeTree(revoked.entry.hash);
+    // Gone from storage, so not cached: the read goes through and finds nothing.
+    expect(await f.store.authenticate(revoked.clientToken)).toBeUndefined();
+
+    const once = await child(f, f.rootEntry, { policies: ['p'], ttlMs: HOUR, numUses: 1 });
+    const caller = (await f.store.authenticate(once.clientToken))!;
+    expect(await f.store.consumeUse(caller)).toBe('last');
+    expect(await f.agree(once.clientToken)).toBe(false);
+  });
+
+  it('applies bound CIDRs as the read-through path does', async () => {
+    const f = await cachedFixture();
+    const bound = await child(f, f.rootEntry, { boundCidrs: ['10.0.0.0/8'] });
+    expect(await f.agree(bound.clientToken, '10.1.2.3')).toBe(true);
+    expect(await f.agree(bound.clientToken, '192.168.1.1')).toBe(false);
   });
 });
