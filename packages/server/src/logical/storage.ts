@@ -54,10 +54,12 @@ export function getJson<T>(storage: Storage, key: string): Promise<T | undefined
     .then((raw) => (raw === undefined ? undefined : (JSON.parse(decoder.decode(raw)) as T)));
 }
 
-/** The JSON document `getJson` would read, if it is at hand without waiting (see `peekParsed`). */
-export function peekJson<T>(storage: Storage, key: string): T | undefined | NotCached {
-  if (storage.peekParsed === undefined) return NOT_CACHED;
-  return storage.peekParsed(key) as T | undefined | NotCached;
+/**
+ * The JSON document `getJson` would read, if it is at hand without waiting (see `peekParsed`);
+ * otherwise NOT_CACHED.
+ */
+export function peekJson(storage: Storage, key: string): unknown {
+  return storage.peekParsed === undefined ? NOT_CACHED : storage.peekParsed(key);
 }
 
 /** Writes a JSON document. */

@@ -350,7 +350,7 @@ export class ExpirationManager {
   peek(leaseId: string): LeaseEntry | undefined | NotCached {
     const id = trimLeadingSlash(leaseId);
     if (!isValidLeaseId(id)) return undefined;
-    return peekJson<LeaseEntry>(this.#storage, leaseKey(id));
+    return peekJson(this.#storage, leaseKey(id)) as LeaseEntry | undefined | NotCached;
   }
 
   /**

@@ -146,7 +146,7 @@ export class TokenStore {
    * request of a token in use): the same documents and the same rules, without waiting.
    */
   #peekLiveRecord(hash: string): LiveRecord | undefined | NotCached {
-    const entry = peekJson<TokenEntry>(this.#storage, entryKey(hash));
+    const entry = peekJson(this.#storage, entryKey(hash)) as TokenEntry | undefined | NotCached;
     if (entry === NOT_CACHED || entry === undefined) return entry;
     const now = this.#clock.now();
     const rule = leaseRule(entry, now);
