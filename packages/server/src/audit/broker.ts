@@ -25,7 +25,7 @@ import { formatRequestRecord, formatResponseRecord, sharedBlocks } from './forma
 import type { CallerBlock, FormatOptions, SharedBlocks } from './format.ts';
 import { ClockCache } from '../framework/clock-cache.ts';
 import { generateSalt, hasherFor } from './hmac.ts';
-import type { Hasher, StructureMemo } from './hmac.ts';
+import type { HashedJsonMemo, Hasher } from './hmac.ts';
 import { SerialQueue, describeIoError } from './io.ts';
 import { parseCommonOptions, toDeviceOptions } from './options.ts';
 import type { CommonOptions } from './options.ts';
@@ -71,8 +71,8 @@ interface ActiveDevice {
   readonly device: AuditDevice;
   readonly common: CommonOptions;
   readonly hash: Hasher;
-  /** Hashed copies of frozen data (see `hashStructure`). */
-  readonly memo: StructureMemo;
+  /** The hashed text of frozen data (see `hashedJson`). */
+  readonly memo: HashedJsonMemo;
   /** Callers' hashed tokens and `auth` blocks, by token hash (see `CallerBlock`). */
   readonly callers: ClockCache<string, CallerBlock>;
 }

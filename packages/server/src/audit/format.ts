@@ -12,17 +12,18 @@
  */
 import type { AuditEntry, IssuedAuth, PipelineResult } from '../core/pipeline/types.ts';
 import type { ClockCache } from '../framework/clock-cache.ts';
+import { jsonString } from '../framework/json-string.ts';
 import { LogicalError } from '../logical/errors.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
-import { hashStructure } from './hmac.ts';
-import type { Hasher, StructureMemo } from './hmac.ts';
+import { hashedJson } from './hmac.ts';
+import type { HashedJsonMemo, Hasher } from './hmac.ts';
 
 /** How one device writes its records. */
 export interface FormatOptions {
   readonly hash: Hasher;
-  /** Hashed copies of frozen data, reused between records (see `hashStructure`). */
-  readonly memo?: StructureMemo;
+  /** The hashed text of frozen data, reused between records (see `hashedJson`). */
+  readonly memo?: HashedJsonMemo;
   /** Hash token accessors too (Vault's `hmac_accessor`, default true). */
   readonly hmacAccessor: boolean;
   /** Replace `keys` and `key_info` of list responses by their sizes. */
@@ -68,7 +69,7 @@ export function sharedBlocks(
   }
   return {
     auth: caller.auth,
-    request: JSON.stringify(requestBlock(request, caller.token, caller.accessor, options)),
+    request: requestBlock(request, caller.token, caller.accessor, options),
   };
 }
 
@@ -91,7 +92,7 @@ export function formatRequestRecord(
   shared: SharedBlocks,
   options: FormatOptions,
 ): string {
-  return `{"time":${JSON.stringify(options.time)},"type":"request","auth":${shared.auth},"request":${shared.request}${errorField(entry)}}`;
+  return `{"time":${jsonString(options.time)},"type":"request","auth":${shared.auth},"request":${shared.request}${errorField(entry)}}`;
 }
 
 /** The response record, one JSON line (without its newline). */
@@ -100,13 +101,13 @@ export function formatResponseRecord(
   shared: SharedBlocks,
   options: FormatOptions,
 ): string {
-  const response = JSON.stringify(responseBlock(entry, options));
-  return `{"time":${JSON.stringify(options.time)},"type":"response","auth":${shared.auth},"request":${shared.request},"response":${response}${errorField(entry)}}`;
+  const response = responseBlock(entry, options);
+  return `{"time":${jsonString(options.time)},"type":"response","auth":${shared.auth},"request":${shared.request},"response":${response}${errorField(entry)}}`;
 }
 
 function errorField(entry: AuditEntry): string {
   const error = errorText(entry);
-  return error === undefined ? '' : `,"error":${JSON.stringify(error)}`;
+  return error === undefined ? '' : `,"error":${jsonString(error)}`;
 }
 
 /** The caller, as Vault's `auth` block shows it. Always present, as in Vault. */
@@ -130,42 +131,58 @@ function authBlock(
   });
 }
 
+/** The `request` block, as JSON. */
 function requestBlock(
   request: LogicalRequest,
   token: string | undefined,
   accessor: string | undefined,
   options: FormatOptions,
-): Record<string, unknown> {
-  return omitEmpty({
-    id: request.id,
-    operation: request.operation,
-    mount_point: request.mountPoint,
-    mount_type: request.mountType,
-    mount_accessor: request.mountAccessor,
-    client_token: token,
-    client_token_accessor: accessor,
-    namespace: { id: 'root' },
-    path: request.path,
-    data: hashStructure(request.data, options.hash, options.memo),
-    remote_address: request.remoteAddress,
-    wrap_ttl: request.wrapTtlMs === undefined ? undefined : Math.floor(request.wrapTtlMs / 1000),
-  });
+): string {
+  return new ObjectJson()
+    .string('id', request.id)
+    .string('operation', request.operation)
+    .string('mount_point', request.mountPoint)
+    .string('mount_type', request.mountType)
+    .string('mount_accessor', request.mountAccessor)
+    .hashed('client_token', token)
+    .string('client_token_accessor', accessor)
+    .json('namespace', ROOT_NAMESPACE)
+    .string('path', request.path)
+    .json('data', hashedJson(request.data, options.hash, options.memo))
+    .string('remote_address', request.remoteAddress)
+    .number(
+      'wrap_ttl',
+      request.wrapTtlMs === undefined ? undefined : Math.floor(request.wrapTtlMs / 1000),
+    )
+    .text();
 }
 
-function responseBlock(entry: AuditEntry, options: FormatOptions): Record<string, unknown> {
+/** The `response` block, as JSON. */
+function responseBlock(entry: AuditEntry, options: FormatOptions): string {
   const { request, result } = entry;
   const response = entry.response ?? result?.response;
   const wrap = wrapInfoOf(result);
-  return omitEmpty({
-    mount_point: request.mountPoint,
-    mount_type: result?.mountType ?? request.mountType,
-    mount_accessor: request.mountAccessor,
-    auth: result?.auth === undefined ? undefined : issuedAuthBlock(result.auth, options),
-    secret: result?.lease === undefined ? undefined : { lease_id: result.lease.id },
-    data: responseData(request, response, options),
-    warnings: response?.warnings === undefined ? undefined : [...response.warnings],
-    wrap_info: wrap === undefined ? undefined : wrapBlock(wrap, options),
-  });
+  return new ObjectJson()
+    .string('mount_point', request.mountPoint)
+    .string('mount_type', result?.mountType ?? request.mountType)
+    .string('mount_accessor', request.mountAccessor)
+    .json(
+      'auth',
+      result?.auth === undefined
+        ? undefined
+        : JSON.stringify(issuedAuthBlock(result.auth, options)),
+    )
+    .json(
+      'secret',
+      result?.lease === undefined ? undefined : JSON.stringify({ lease_id: result.lease.id }),
+    )
+    .json('data', responseData(request, response, options))
+    .json(
+      'warnings',
+      response?.warnings === undefined ? undefined : JSON.stringify(response.warnings),
+    )
+    .json('wrap_info', wrap === undefined ? undefined : JSON.stringify(wrapBlock(wrap, options)))
+    .text();
 }
 
 function issuedAuthBlock(auth: IssuedAuth, options: FormatOptions): Record<string, unknown> {
@@ -202,7 +219,7 @@ function responseData(
   request: LogicalRequest,
   response: LogicalResponse | undefined,
   options: FormatOptions,
-): unknown {
+): string | undefined {
   if (response === undefined) return undefined;
   let data: Record<string, unknown> | undefined;
   if (response.raw !== undefined) {
@@ -220,8 +237,8 @@ function responseData(
     data = { ...data };
     elideList(data);
   }
-  // Not copied otherwise: hashing builds a new structure, and frozen data hits the memo.
-  return hashStructure(data, options.hash, options.memo);
+  // Not copied otherwise: hashing only reads it, and frozen data hits the memo.
+  return hashedJson(data, options.hash, options.memo);
 }
 
 /** Vault's `elide_list_responses`: list bodies become counts (the copy is changed in place). */
@@ -275,6 +292,49 @@ function wrapInfoOf(result: PipelineResult | undefined): AuditWrapInfo | undefin
     creationPath: typeof wrap.creationPath === 'string' ? wrap.creationPath : '',
     ...(typeof wrap.wrappedAccessor === 'string' ? { wrappedAccessor: wrap.wrappedAccessor } : {}),
   };
+}
+
+const ROOT_NAMESPACE = JSON.stringify({ id: 'root' });
+
+/**
+ * One JSON object written field by field, with Vault's `omitempty`: a field whose value is
+ * undefined, '', 0, null, [] or {} is left out. Keys are this file's constants (nothing to
+ * escape); values are escaped as JSON.
+ */
+class ObjectJson {
+  #fields = '';
+
+  string(key: string, value: string | undefined): this {
+    if (value !== undefined && value !== '') this.#add(key, jsonString(value));
+    return this;
+  }
+
+  /** A hasher's output, which needs no escaping (see `Hasher`). */
+  hashed(key: string, value: string | undefined): this {
+    if (value !== undefined && value !== '') this.#add(key, `"${value}"`);
+    return this;
+  }
+
+  number(key: string, value: number | undefined): this {
+    if (value !== undefined && value !== 0) this.#add(key, JSON.stringify(value));
+    return this;
+  }
+
+  /** A value already written as JSON. */
+  json(key: string, text: string | undefined): this {
+    if (text !== undefined && text !== 'null' && text !== '{}' && text !== '[]') {
+      this.#add(key, text);
+    }
+    return this;
+  }
+
+  text(): string {
+    return `{${this.#fields}}`;
+  }
+
+  #add(key: string, text: string): void {
+    this.#fields += `${this.#fields === '' ? '' : ','}"${key}":${text}`;
+  }
 }
 
 /** Vault's `omitempty`, one level deep: drops undefined, '', 0, false, null, [] and {}. */

@@ -9,8 +9,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HmacSha256 } from '../framework/hmac.ts';
+import { jsonString } from '../framework/json-string.ts';
 
-/** Turns a string that could be secret into what the log may hold. */
+/**
+ * Turns a string that could be secret into what the log may hold: `hmac-sha256:<hex>`, which
+ * needs no escaping in JSON (records write it as it is).
+ */
 export type Hasher = (value: string) => string;
 
 export const HMAC_PREFIX = 'hmac-sha256:';
@@ -37,47 +41,53 @@ export function hasherFor(salt: string): Hasher {
 }
 
 /**
- * Hashed copies of deeply frozen objects, by object. A frozen object tree cannot change, so its
- * hashed copy can be reused for as long as the object lives: the storage cache hands out the
+ * The hashed JSON text of deeply frozen objects, by object. A frozen object tree cannot change,
+ * so its text can be reused for as long as the object lives: the storage cache hands out the
  * same frozen documents (a KV version's data) to every read of them, and without this every
- * read would hash every value of the secret again. Keyed weakly, so it holds nothing the cache
- * has let go. One per hasher (salt).
+ * read would hash and write out every value of the secret again. Keyed weakly, so it holds
+ * nothing the cache has let go. One per hasher (salt).
  */
-export type StructureMemo = WeakMap<object, unknown>;
+export type HashedJsonMemo = WeakMap<object, string>;
 
 /**
- * A JSON-shaped deep copy of `value` in which every string is hashed; object keys, numbers,
- * booleans and null pass through as they are (Vault hashes only strings). The input is first
- * brought to what `JSON.stringify` would write (a `toJSON` method is honoured, so a redacting
- * wrapper stays redacted; bytes become base64, as the API would return them; bigints become
- * strings, and so are hashed), so nothing reaches the log that the hasher did not see. The
- * result must be treated as immutable: with a `memo`, it may be shared.
+ * `value` as JSON text in which every string is hashed; object keys, numbers, booleans and null
+ * are written as they are (Vault hashes only strings). The input is first brought to what
+ * `JSON.stringify` would write (a `toJSON` method is honoured, so a redacting wrapper stays
+ * redacted; bytes become base64, as the API would return them; bigints become strings, and so
+ * are hashed), so nothing reaches the log that the hasher did not see. Undefined where JSON
+ * would write nothing (undefined, a function, a symbol). Written directly rather than as a
+ * hashed copy handed to `JSON.stringify`: every audited request pays for this twice.
  */
-export function hashStructure(value: unknown, hash: Hasher, memo?: StructureMemo): unknown {
-  if (typeof value !== 'object' || value === null) return walkLeaf(value, hash);
-  return walk(value, { hash, memo, seen: new Set(), mutable: false });
+export function hashedJson(
+  value: unknown,
+  hash: Hasher,
+  memo?: HashedJsonMemo,
+): string | undefined {
+  if (typeof value !== 'object' || value === null) return leafJson(value, hash);
+  return treeJson(value, { hash, memo, seen: new Set(), mutable: false });
 }
 
 interface WalkState {
   readonly hash: Hasher;
-  readonly memo: StructureMemo | undefined;
+  readonly memo: HashedJsonMemo | undefined;
   readonly seen: Set<object>;
-  /** Set when the subtree being walked holds anything that could still change. */
+  /** Set when the subtree being written holds anything that could still change. */
   mutable: boolean;
 }
 
-function walkLeaf(value: unknown, hash: Hasher): unknown {
+function leafJson(value: unknown, hash: Hasher): string | undefined {
   switch (typeof value) {
     case 'string':
-      return hash(value);
+      return `"${hash(value)}"`;
     case 'number':
-      return Number.isFinite(value) ? value : null;
+      // As JSON writes numbers: their shortest form; NaN and the infinities as null.
+      return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
-      return value;
+      return value ? 'true' : 'false';
     case 'bigint':
-      return hash(value.toString());
+      return `"${hash(value.toString())}"`;
     case 'object':
-      return value === null ? null : undefined;
+      return value === null ? 'null' : undefined;
     case 'undefined':
     case 'function':
     case 'symbol':
@@ -90,44 +100,41 @@ function isMutable(state: WalkState): boolean {
   return state.mutable;
 }
 
-function walk(value: unknown, state: WalkState): unknown {
-  if (typeof value !== 'object' || value === null) return walkLeaf(value, state.hash);
+function treeJson(value: unknown, state: WalkState): string | undefined {
+  if (typeof value !== 'object' || value === null) return leafJson(value, state.hash);
   if (value instanceof Uint8Array) {
     state.mutable = true;
-    return state.hash(Buffer.from(value).toString('base64'));
+    return `"${state.hash(Buffer.from(value).toString('base64'))}"`;
   }
   const withJson = value as { toJSON?: unknown };
   if (typeof withJson.toJSON === 'function') {
     state.mutable = true;
     const converted: unknown = (withJson.toJSON as () => unknown).call(value);
-    if (converted !== value) return walk(converted, state);
+    if (converted !== value) return treeJson(converted, state);
   }
   const remembered = state.memo?.get(value);
   if (remembered !== undefined) return remembered;
-  // A cycle cannot be written as JSON; dropping the repeated node keeps the line writable.
+  // A cycle cannot be written as JSON; writing the repeated node as null keeps the line writable.
   if (state.seen.has(value)) {
     state.mutable = true;
-    return null;
+    return 'null';
   }
   const outer = state.mutable;
   state.mutable = false;
   state.seen.add(value);
-  let out: unknown;
+  let out = '';
   if (Array.isArray(value)) {
-    const list: unknown[] = [];
     for (const item of value as unknown[]) {
-      const hashed = walk(item, state);
-      list.push(hashed === undefined ? null : hashed);
+      out += `${out === '' ? '' : ','}${treeJson(item, state) ?? 'null'}`;
     }
-    out = list;
+    out = `[${out}]`;
   } else {
-    const record: Record<string, unknown> = {};
     for (const key in value) {
       if (!Object.hasOwn(value, key)) continue;
-      const hashed = walk((value as Record<string, unknown>)[key], state);
-      if (hashed !== undefined) record[key] = hashed;
+      const text = treeJson((value as Record<string, unknown>)[key], state);
+      if (text !== undefined) out += `${out === '' ? '' : ','}${jsonString(key)}:${text}`;
     }
-    out = record;
+    out = `{${out}}`;
   }
   state.seen.delete(value);
   // (Read through a call: the walks above set it, which the type checker cannot see.)
