@@ -194,7 +194,8 @@ export function parseFields(
 ): ParsedFields {
   const values: Record<string, unknown> = {};
   const provided = new Set<string>();
-  for (const [name, schema] of Object.entries(table)) {
+  for (const name in table) {
+    const schema = table[name] as FieldSchema;
     const raw = input[name];
     if (raw === undefined || raw === null) {
       if (schema.default !== undefined) {

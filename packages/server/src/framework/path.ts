@@ -87,10 +87,9 @@ export function definePath<const F extends FieldTable>(
       if (result === null) return undefined;
       const captures: Record<string, string> = {};
       // An optional group that did not take part is undefined at run time, whatever the types say.
-      for (const [key, value] of Object.entries(result.groups ?? {}) as [
-        string,
-        string | undefined,
-      ][]) {
+      const groups = result.groups as Record<string, string | undefined> | undefined;
+      for (const key in groups) {
+        const value = groups[key];
         if (value !== undefined) captures[key] = value;
       }
       return captures;
