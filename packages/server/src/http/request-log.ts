@@ -12,6 +12,7 @@
  * - `requestLogVia`: through any other logger, whose options this module cannot know.
  */
 import { pino } from 'pino';
+import { jsonString } from '../framework/json-string.ts';
 import type { DestinationStream, Logger } from 'pino';
 
 export interface RequestLogFields {
@@ -64,7 +65,7 @@ export function requestLogTo(destination: DestinationStream, logger: Logger): Re
 
 /** The line pino writes for `requestLogObject(fields)` at `info` at `timeMs`, newline included. */
 export function requestLine(fields: RequestLogFields, timeMs: number): string {
-  let line = `{"level":${INFO},"time":${timeMs},"request_id":${JSON.stringify(fields.requestId)},"method":${JSON.stringify(fields.method)},"path":${JSON.stringify(fields.path)},"status":${fields.status},"duration_ms":${fields.durationMs}`;
-  if (fields.accessor !== undefined) line += `,"accessor":${JSON.stringify(fields.accessor)}`;
+  let line = `{"level":${INFO},"time":${timeMs},"request_id":${jsonString(fields.requestId)},"method":${jsonString(fields.method)},"path":${jsonString(fields.path)},"status":${fields.status},"duration_ms":${fields.durationMs}`;
+  if (fields.accessor !== undefined) line += `,"accessor":${jsonString(fields.accessor)}`;
   return `${line},"msg":"${REQUEST_MESSAGE}"}\n`;
 }
