@@ -25,6 +25,7 @@
  * Version numbers and every value here other than VersionData are not secret.
  */
 import { hash } from 'node:crypto';
+import { ClockCache } from '../../framework/clock-cache.ts';
 import { badRequest } from '../../logical/errors.ts';
 import { getJson, putJson } from '../../logical/storage.ts';
 import type { Storage } from '../../logical/storage.ts';
@@ -103,9 +104,20 @@ export const V1_ROOT = 'entries/';
 export const metadataKey = (path: string): string => `metadata/${path}`;
 export const METADATA_ROOT = 'metadata/';
 
+/**
+ * Folders of recently used paths: every read of a version needs its folder, and a busy secret is
+ * read over and over; a lookup costs a fraction of the digest. Paths are not secret.
+ */
+const folders = new ClockCache<string, string>({ maxEntries: 4096 });
+
 /** The folder holding every version of `path`. */
 export function versionsFolder(path: string): string {
-  return `versions/${hash('sha256', path)}/`;
+  let folder = folders.get(path);
+  if (folder === undefined) {
+    folder = `versions/${hash('sha256', path)}/`;
+    folders.set(path, folder);
+  }
+  return folder;
 }
 
 export const versionKey = (path: string, version: number): string =>
