@@ -9,6 +9,7 @@ import { runLeases } from './leases.ts';
 import { report } from './lib.ts';
 import { runServerCore } from './server-core.ts';
 import { runServerKv } from './server-kv.ts';
+import { runServerListener } from './server-listener.ts';
 
 const benches: Record<string, () => Promise<unknown>> = {
   auth: runAuth,
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   leases: runLeases,
   'server-core': runServerCore,
   'server-kv': runServerKv,
+  'server-listener': runServerListener,
 };
 
 const wanted = process.argv.slice(2);
