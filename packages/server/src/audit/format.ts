@@ -64,7 +64,7 @@ export function sharedBlocks(
   if (caller === undefined) {
     const token = hashToken(request.clientToken, options);
     const accessor = auth === undefined ? undefined : hashAccessor(auth.accessor, options);
-    caller = { token, accessor, auth: JSON.stringify(authBlock(auth, request, token, accessor)) };
+    caller = { token, accessor, auth: authBlock(auth, request, token, accessor) };
     if (stable) callers?.set(auth.tokenHash, caller);
   }
   return {
@@ -110,25 +110,25 @@ function errorField(entry: AuditEntry): string {
   return error === undefined ? '' : `,"error":${jsonString(error)}`;
 }
 
-/** The caller, as Vault's `auth` block shows it. Always present, as in Vault. */
+/** The caller, as Vault's `auth` block shows it, as JSON. Always present, as in Vault. */
 function authBlock(
   auth: RequestAuth | undefined,
   request: LogicalRequest,
   token: string | undefined,
   accessor: string | undefined,
-): Record<string, unknown> {
-  if (auth === undefined) return {};
-  return omitEmpty({
-    client_token: token,
-    accessor,
-    display_name: auth.displayName,
-    policies: [...auth.policies],
-    token_policies: [...auth.policies],
-    metadata: { ...auth.metadata },
-    entity_id: auth.entityId,
-    remaining_uses: auth.numUses,
-    token_type: tokenType(request.clientToken),
-  });
+): string {
+  if (auth === undefined) return '{}';
+  return new ObjectJson()
+    .hashed('client_token', token)
+    .string('accessor', accessor)
+    .string('display_name', auth.displayName)
+    .json('policies', JSON.stringify(auth.policies))
+    .json('token_policies', JSON.stringify(auth.policies))
+    .json('metadata', JSON.stringify(auth.metadata))
+    .string('entity_id', auth.entityId)
+    .number('remaining_uses', auth.numUses)
+    .string('token_type', tokenType(request.clientToken))
+    .text();
 }
 
 /** The `request` block, as JSON. */
@@ -166,12 +166,7 @@ function responseBlock(entry: AuditEntry, options: FormatOptions): string {
     .string('mount_point', request.mountPoint)
     .string('mount_type', result?.mountType ?? request.mountType)
     .string('mount_accessor', request.mountAccessor)
-    .json(
-      'auth',
-      result?.auth === undefined
-        ? undefined
-        : JSON.stringify(issuedAuthBlock(result.auth, options)),
-    )
+    .json('auth', result?.auth === undefined ? undefined : issuedAuthBlock(result.auth, options))
     .json(
       'secret',
       result?.lease === undefined ? undefined : JSON.stringify({ lease_id: result.lease.id }),
@@ -181,34 +176,38 @@ function responseBlock(entry: AuditEntry, options: FormatOptions): string {
       'warnings',
       response?.warnings === undefined ? undefined : JSON.stringify(response.warnings),
     )
-    .json('wrap_info', wrap === undefined ? undefined : JSON.stringify(wrapBlock(wrap, options)))
+    .json('wrap_info', wrap === undefined ? undefined : wrapBlock(wrap, options))
     .text();
 }
 
-function issuedAuthBlock(auth: IssuedAuth, options: FormatOptions): Record<string, unknown> {
-  return omitEmpty({
-    client_token: hashToken(auth.clientToken, options),
-    accessor: hashAccessor(auth.accessor, options),
-    policies: [...auth.policies],
-    token_policies: [...auth.tokenPolicies],
-    metadata: auth.metadata === null ? undefined : { ...auth.metadata },
-    num_uses: auth.numUses,
-    entity_id: auth.entityId,
-    token_type: auth.tokenType,
-    token_ttl: Math.floor(auth.ttlMs / 1000),
-  });
+/** A token the response issued, as JSON. */
+function issuedAuthBlock(auth: IssuedAuth, options: FormatOptions): string {
+  return new ObjectJson()
+    .hashed('client_token', hashToken(auth.clientToken, options))
+    .string('accessor', hashAccessor(auth.accessor, options))
+    .json('policies', JSON.stringify(auth.policies))
+    .json('token_policies', JSON.stringify(auth.tokenPolicies))
+    .json('metadata', auth.metadata === null ? undefined : JSON.stringify(auth.metadata))
+    .number('num_uses', auth.numUses)
+    .string('entity_id', auth.entityId)
+    .string('token_type', auth.tokenType)
+    .number('token_ttl', Math.floor(auth.ttlMs / 1000))
+    .text();
 }
 
-function wrapBlock(wrap: AuditWrapInfo, options: FormatOptions): Record<string, unknown> {
-  return omitEmpty({
-    ttl: Math.floor(wrap.ttlMs / 1000),
-    token: hashToken(wrap.token, options),
-    accessor: hashAccessor(wrap.accessor, options),
-    creation_time: new Date(wrap.creationTime).toISOString(),
-    creation_path: wrap.creationPath,
-    wrapped_accessor:
+/** A response-wrapping token, as JSON. */
+function wrapBlock(wrap: AuditWrapInfo, options: FormatOptions): string {
+  return new ObjectJson()
+    .number('ttl', Math.floor(wrap.ttlMs / 1000))
+    .hashed('token', hashToken(wrap.token, options))
+    .string('accessor', hashAccessor(wrap.accessor, options))
+    .string('creation_time', new Date(wrap.creationTime).toISOString())
+    .string('creation_path', wrap.creationPath)
+    .string(
+      'wrapped_accessor',
       wrap.wrappedAccessor === undefined ? undefined : hashAccessor(wrap.wrappedAccessor, options),
-  });
+    )
+    .text();
 }
 
 /**
@@ -335,23 +334,4 @@ class ObjectJson {
   #add(key: string, text: string): void {
     this.#fields += `${this.#fields === '' ? '' : ','}"${key}":${text}`;
   }
-}
-
-/** Vault's `omitempty`, one level deep: drops undefined, '', 0, false, null, [] and {}. */
-function omitEmpty(record: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key in record) {
-    const value = record[key];
-    if (value === undefined || value === null || value === '' || value === 0 || value === false)
-      continue;
-    if (typeof value === 'object' && (Array.isArray(value) ? value.length === 0 : isEmpty(value)))
-      continue;
-    out[key] = value;
-  }
-  return out;
-}
-
-function isEmpty(value: object): boolean {
-  for (const key in value) if (Object.hasOwn(value, key)) return false;
-  return true;
 }
