@@ -14,7 +14,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { VaultClient } from '@strongroom/client';
 import {
@@ -24,7 +23,7 @@ import {
 } from '../packages/server/src/auth/index.ts';
 import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { startServer } from '../packages/server/src/server.ts';
-import { fmt, median, report } from './lib.ts';
+import { discardingStream, fmt, median, report } from './lib.ts';
 
 export interface AuthFigures {
   readonly tokenCreatePerSecond: number;
@@ -57,11 +56,10 @@ async function throughput(op: () => Promise<unknown>, durationMs: number): Promi
 
 export async function runAuth(): Promise<AuthFigures> {
   report('## auth methods');
-  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
   const server = await startServer({
     dev: { rootTokenId: 'root' },
     listenAddress: '127.0.0.1:0',
-    logDestination: discard,
+    logDestination: discardingStream(),
     backends: {
       ...builtinBackends,
       approle: approleBackendFactory,

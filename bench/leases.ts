@@ -24,7 +24,6 @@ import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { parseConfig } from '../packages/server/src/config/index.ts';
@@ -32,7 +31,7 @@ import { defineBackend, definePath, defineSecret } from '../packages/server/src/
 import type { BackendFactory } from '../packages/server/src/logical/backend.ts';
 import { startServer } from '../packages/server/src/server.ts';
 import type { RunningServer } from '../packages/server/src/server.ts';
-import { fmt, median, report } from './lib.ts';
+import { discardingStream, fmt, median, report } from './lib.ts';
 
 export interface LeasesFigures {
   readonly leases: number;
@@ -84,13 +83,6 @@ const benchLeaseBackend: BackendFactory = () =>
 
 const backends = { ...builtinBackends, [MOUNT_TYPE]: benchLeaseBackend };
 
-/** Discards log lines: their formatting is part of the server, terminal I/O is not. */
-const discard = new Writable({
-  write(_chunk, _encoding, done) {
-    done();
-  },
-});
-
 async function startOn(dir: string): Promise<RunningServer> {
   const text = JSON.stringify({
     listener: { tcp: { address: '127.0.0.1:0', tls_disable: 1 } },
@@ -98,7 +90,7 @@ async function startOn(dir: string): Promise<RunningServer> {
     log_level: 'warn',
   });
   const config = await parseConfig(join(dir, 'server.json'), text);
-  return startServer({ config, logDestination: discard, backends });
+  return startServer({ config, logDestination: discardingStream(), backends });
 }
 
 /** The expiration manager's `count()`, read through the `strongroom_leases` gauge. */

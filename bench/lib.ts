@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+
 /**
  * Benchmark helpers. Machines here are noisy, so every figure is a ratio against a baseline
  * measured in the same run, interleaved round by round, and reported as the median of rounds.
@@ -61,4 +63,31 @@ export function report(line: string): void {
 
 export function fmt(value: number, digits = 2): string {
   return value.toFixed(digits);
+}
+
+/** A log destination that drops its lines: their formatting is part of the server, I/O is not. */
+export function discardingStream(): Writable {
+  return new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+}
+
+/** One call of a server's HTTP API as `token`; the parsed answer, undefined for none. */
+export async function api(
+  server: { readonly address: string },
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${server.address}/v1/${path}`, {
+    method,
+    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}`);
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
 }

@@ -4,6 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
@@ -74,6 +75,21 @@ export interface BareComparison {
   readonly throughputRatio: number;
 }
 
+/** The baseline: a bare listener answering `body` with the headers Strongroom sends. */
+export function bareListener(body: string): RequestListener {
+  const length = Buffer.byteLength(body);
+  return (req, res) => {
+    req.resume();
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-request-id': '00000000-0000-4000-8000-000000000000',
+      'content-length': length,
+    });
+    res.end(body);
+  };
+}
+
 /**
  * Drives `subjectUrl` and a bare `node:http` server answering `body` (the subject's own answer,
  * with the same headers Strongroom sends) with the same load: a warm-up of each, long enough for
@@ -91,17 +107,7 @@ export async function compareWithBareServer(
     readonly rounds: number;
   },
 ): Promise<BareComparison> {
-  const length = Buffer.byteLength(body);
-  const bare = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    req.resume();
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'x-request-id': '00000000-0000-4000-8000-000000000000',
-      'content-length': length,
-    });
-    res.end(body);
-  });
+  const bare = createServer({ keepAliveTimeout: 65_000 }, bareListener(body));
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = bare.address() as AddressInfo;

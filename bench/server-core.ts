@@ -9,9 +9,8 @@
  * lease check), ACL, the token backend, the envelope and the request log line (written to a
  * discarding stream, so its formatting cost is counted but no terminal I/O is).
  */
-import { Writable } from 'node:stream';
 import { startServer } from '@strongroom/server';
-import { fmt, report } from './lib.ts';
+import { api, discardingStream, fmt, report } from './lib.ts';
 import { compareWithBareServer, describeFigures } from './load.ts';
 import type { BareComparison } from './load.ts';
 
@@ -24,24 +23,19 @@ const WARMUP_S = 4;
 
 export async function runServerCore(): Promise<ServerCoreFigures> {
   report('## server core');
-  const discard = new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
   const server = await startServer({
     dev: { rootTokenId: 'bench-root' },
     listenAddress: '127.0.0.1:0',
-    logDestination: discard,
+    logDestination: discardingStream(),
   });
   try {
     // A non-root token: the default policy grants lookup-self; no use limit, a long TTL.
-    const created = await fetch(`${server.address}/v1/auth/token/create`, {
-      method: 'POST',
-      headers: { 'X-Vault-Token': 'bench-root', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ policies: ['default'], ttl: '24h', display_name: 'bench' }),
-    });
-    const token = ((await created.json()) as { auth: { client_token: string } }).auth.client_token;
+    const created = (await api(server, 'POST', 'auth/token/create', 'bench-root', {
+      policies: ['default'],
+      ttl: '24h',
+      display_name: 'bench',
+    })) as { auth: { client_token: string } };
+    const token = created.auth.client_token;
     const subjectUrl = `${server.address}/v1/auth/token/lookup-self`;
     const headers = { 'X-Vault-Token': token };
     const sample = await fetch(subjectUrl, { headers });

@@ -24,12 +24,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { startServer } from '../packages/server/src/server.ts';
 import type { RunningServer } from '../packages/server/src/server.ts';
-import { fmt, percentile, report } from './lib.ts';
+import { api, discardingStream, fmt, percentile, report } from './lib.ts';
 import { compareWithBareServer, describeFigures } from './load.ts';
 import type { BareComparison } from './load.ts';
 
@@ -58,23 +57,6 @@ export interface ServerKvFigures extends BareComparison {
 }
 
 // ------------------------------------------------------------------------------------ helpers
-
-async function api(
-  server: RunningServer,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<unknown> {
-  const response = await fetch(`${server.address}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 async function tokenFor(server: RunningServer, name: string, policy: string): Promise<string> {
   await api(server, 'PUT', `sys/policies/acl/${name}`, ROOT, { policy });
@@ -307,17 +289,12 @@ async function eventLatency(server: RunningServer): Promise<EventLatencyFigures>
 
 export async function runServerKv(): Promise<ServerKvFigures> {
   report('## KV engine and change events');
-  const discard = new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
   const dir = await mkdtemp(join(tmpdir(), 'strongroom-bench-kv-'));
   const auditFile = join(dir, 'audit.log');
   const server = await startServer({
     dev: { rootTokenId: ROOT },
     listenAddress: '127.0.0.1:0',
-    logDestination: discard,
+    logDestination: discardingStream(),
     backends: builtinBackends,
   });
   try {

@@ -2,25 +2,25 @@
  * The server's request path without sockets: Strongroom's request listener (the same one
  * `startServer` installs, over the same core) driven in-process with real `IncomingMessage` and
  * `ServerResponse` objects on a socket stand-in that discards what is written, 10 requests in
- * flight at a time, against a bare `node:http` listener answering a body of the same size the same
- * way. No kernel, no load generator and no wake-ups: this measures the server's own work per
- * request, steady enough to tell a change of a few percent on a noisy machine, where the loopback
- * benchmarks (server-core, server-kv) swing by ten percent from one run to the next. It has no
- * target of its own; it explains theirs.
+ * flight at a time, against a bare `node:http` listener answering the same body the same way
+ * (`bareListener`, the loopback benchmarks' baseline). No kernel, no load generator and no
+ * wake-ups: this measures the server's own work per request, steadier than the loopback
+ * benchmarks (server-core, server-kv), which swing by ten percent from one run to the next on
+ * this VM, though a noisy minute still moves it. It has no target of its own; it explains theirs.
  *   (a) `auth/token/lookup-self` with a non-root token (as server-core)
  *   (b) KV v2 read with a non-root token and a file audit device writing to `discard` (as
  *       server-kv, without the file's system calls)
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestListener } from 'node:http';
-import { Duplex, Writable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { pino } from 'pino';
 import { createRequestListener } from '../packages/server/src/http/server.ts';
 import { requestLogTo } from '../packages/server/src/http/request-log.ts';
 import { TurnBatchedLines } from '../packages/server/src/logging.ts';
 import { startServer } from '../packages/server/src/server.ts';
-import type { RunningServer } from '../packages/server/src/server.ts';
-import { compareAsync, fmt, report } from './lib.ts';
+import { api, compareAsync, discardingStream, fmt, report } from './lib.ts';
+import { bareListener } from './load.ts';
 
 const IN_FLIGHT = 10;
 /** Batches of IN_FLIGHT requests per timed round. */
@@ -76,60 +76,24 @@ function batchOf(
   return () => Promise.all(sockets.map((socket) => request(listener, socket, url, headers)));
 }
 
-/** A bare listener answering `length` bytes with the headers Strongroom sends. */
-function bareListener(length: number): RequestListener {
-  const body = 'x'.repeat(length);
-  return (req, res) => {
-    req.resume();
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'cache-control': 'no-store',
-      'x-request-id': '00000000-0000-4000-8000-000000000000',
-      'content-length': length,
-    });
-    res.end(body);
-  };
-}
-
-async function api(
-  server: RunningServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  token = ROOT,
-): Promise<{ auth?: { client_token: string } } | undefined> {
-  const response = await fetch(`${server.address}/v1/${path}`, {
-    method,
-    headers: { 'X-Vault-Token': token, 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}`);
-  return text === '' ? undefined : (JSON.parse(text) as { auth?: { client_token: string } });
-}
-
 export async function runServerListener(): Promise<void> {
   report('## server request path in-process (no sockets)');
-  const discard = new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
+  const discard = discardingStream();
   const server = await startServer({
     dev: { rootTokenId: ROOT },
     listenAddress: '127.0.0.1:0',
     logDestination: discard,
   });
   try {
-    await api(server, 'PUT', 'sys/policies/acl/bench-read', {
+    await api(server, 'PUT', 'sys/policies/acl/bench-read', ROOT, {
       policy: 'path "secret/data/bench" { capabilities = ["read"] }',
     });
-    const created = await api(server, 'POST', 'auth/token/create', {
+    const created = (await api(server, 'POST', 'auth/token/create', ROOT, {
       policies: ['bench-read'],
       ttl: '24h',
-    });
-    const token = created?.auth?.client_token ?? '';
-    await api(server, 'PUT', 'secret/data/bench', {
+    })) as { auth: { client_token: string } };
+    const token = created.auth.client_token;
+    await api(server, 'PUT', 'secret/data/bench', ROOT, {
       data: { username: 'app', password: 'correct-horse-battery-staple', port: 5432 },
     });
 
@@ -147,17 +111,17 @@ export async function runServerListener(): Promise<void> {
       ['(b) KV v2 read, audited', '/v1/secret/data/bench', true],
     ] as const) {
       if (audited) {
-        await api(server, 'PUT', 'sys/audit/file', {
+        await api(server, 'PUT', 'sys/audit/file', ROOT, {
           type: 'file',
           options: { file_path: 'discard' },
         });
       }
       const sample = await fetch(`${server.address}${path}`, { headers });
-      const length = Buffer.byteLength(await sample.text());
+      const body = await sample.text();
       if (sample.status !== 200) throw new Error(`${path} answered ${sample.status}`);
       const result = await compareAsync(
         name,
-        batchOf(bareListener(length), path, headers),
+        batchOf(bareListener(body), path, headers),
         batchOf(listener, path, headers),
         { iterations: BATCHES, rounds: ROUNDS },
       );
