@@ -2,6 +2,7 @@
  * The token store over HTTP: create (every option), orphans, lookups, renewals, revocations and
  * their effect on children, use limits, both token headers, and TTL expiry on a manual clock.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import { ManualClock } from '@strongroom/protocol';
 import { VaultApiError } from '@strongroom/client';
 import type { VaultClient } from '@strongroom/client';
@@ -344,6 +345,67 @@ describe('tokens over HTTP', () => {
       body: { token },
     });
     expect(lookup.status).toBe(403);
+  });
+
+  it('one keep-alive connection carrying several tokens (a pooling proxy) answers each as itself', async () => {
+    const make = async (): Promise<{ token: string; accessor: string }> => {
+      const reply = await call(t.address, 'POST', 'auth/token/create', {
+        token: t.rootToken,
+        body: { policies: ['app'], ttl: '1h' },
+      });
+      return { token: reply.body.auth.client_token, accessor: reply.body.auth.accessor };
+    };
+    const a = await make();
+    const b = await make();
+    // The same length as a's token, one character different.
+    const last = a.token.at(-1) === 'x' ? 'y' : 'x';
+    const forged = `${a.token.slice(0, -1)}${last}`;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const reused: boolean[] = [];
+    const lookupSelf = (token: string): Promise<{ status: number; accessor?: string }> =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest(
+          `${t.address}/v1/auth/token/lookup-self`,
+          { agent, headers: { 'X-Vault-Token': token } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                data?: { accessor: string };
+              };
+              resolve({
+                status: res.statusCode ?? 0,
+                ...(body.data === undefined ? {} : { accessor: body.data.accessor }),
+              });
+            });
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+        reused.push(req.reusedSocket);
+      });
+    try {
+      expect(await lookupSelf(a.token)).toEqual({ status: 200, accessor: a.accessor });
+      expect(await lookupSelf(a.token)).toEqual({ status: 200, accessor: a.accessor });
+      expect(await lookupSelf(b.token)).toEqual({ status: 200, accessor: b.accessor });
+      expect(await lookupSelf(a.token)).toEqual({ status: 200, accessor: a.accessor });
+      expect((await lookupSelf(forged)).status).toBe(403);
+      expect(await lookupSelf(a.token)).toEqual({ status: 200, accessor: a.accessor });
+      // Revoked elsewhere: refused on this connection from the next request on.
+      const revoke = await call(t.address, 'POST', 'auth/token/revoke', {
+        token: t.rootToken,
+        body: { token: a.token },
+      });
+      expect(revoke.status).toBe(204);
+      expect((await lookupSelf(a.token)).status).toBe(403);
+      expect(await lookupSelf(b.token)).toEqual({ status: 200, accessor: b.accessor });
+      // Every request after the first went over the first one's connection.
+      expect(reused).toEqual([false, ...Array<boolean>(reused.length - 1).fill(true)]);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('invalid creation input is a 400 naming the field', async () => {

@@ -4,7 +4,12 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDuration } from '@strongroom/protocol';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest, Operation, RequestNotes } from '../logical/request.ts';
+import type {
+  ConnectionMemo,
+  LogicalRequest,
+  Operation,
+  RequestNotes,
+} from '../logical/request.ts';
 
 export const DEFAULT_MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
@@ -168,6 +173,8 @@ export function buildLogicalRequest(input: {
   req: IncomingMessage;
   /** Where the core notes what the log line needs (the caller's accessor). */
   notes: RequestNotes;
+  /** The memo of the connection the request came on. */
+  connection?: ConnectionMemo;
 }): LogicalRequest {
   const wrapTtlMs = wrapTtlFrom(input.req.headers);
   const contentType = input.req.headers['content-type'];
@@ -181,5 +188,6 @@ export function buildLogicalRequest(input: {
     ...(wrapTtlMs === undefined ? {} : { wrapTtlMs }),
     ...(contentType === undefined ? {} : { contentType }),
     notes: input.notes,
+    ...(input.connection === undefined ? {} : { connection: input.connection }),
   };
 }

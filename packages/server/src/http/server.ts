@@ -7,13 +7,14 @@ import { IncomingMessage, ServerResponse, createServer as createHttpServer } fro
 import type { RequestListener, Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Subscription } from '../core/events/index.ts';
 import type { PipelineResult } from '../core/pipeline/types.ts';
 import { atTurnEnd } from '../framework/turn-end.ts';
 import { LogicalError } from '../logical/errors.ts';
-import type { LogicalRequest, RequestNotes } from '../logical/request.ts';
+import type { ConnectionMemo, LogicalRequest, RequestNotes } from '../logical/request.ts';
 import {
   DEFAULT_MAX_REQUEST_BYTES,
   buildLogicalRequest,
@@ -88,6 +89,27 @@ export class ResponseBatch {
 
 type Bookkeeping = (() => void) | undefined;
 
+/**
+ * One memo per client connection (see ConnectionMemo), forgotten when the connection closes: what
+ * it holds, the last token presented, stays no longer than the connection that carried it.
+ */
+class ConnectionMemos {
+  readonly #memos = new WeakMap<Duplex, ConnectionMemo>();
+
+  of(socket: Duplex): ConnectionMemo {
+    let memo = this.#memos.get(socket);
+    if (memo === undefined) {
+      const created: ConnectionMemo = {};
+      memo = created;
+      this.#memos.set(socket, created);
+      socket.once('close', () => {
+        delete created.token;
+      });
+    }
+    return memo;
+  }
+}
+
 export function createRequestListener(options: HttpOptions): RequestListener {
   const limit = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   const { core } = options;
@@ -96,6 +118,7 @@ export function createRequestListener(options: HttpOptions): RequestListener {
   const logger = options.logger.child({}, { redact: [] });
   const requestLog = options.requestLog ?? requestLogVia(logger);
   const batch = new ResponseBatch();
+  const connections = new ConnectionMemos();
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
@@ -186,7 +209,15 @@ export function createRequestListener(options: HttpOptions): RequestListener {
         // its body only (a `?foo=` on a PUT must not end up stored in a secret).
         const fromQuery = operation === 'read' || operation === 'list' || operation === 'delete';
         const data = fromQuery ? { ...query, ...parseJsonBody(body) } : parseJsonBody(body);
-        const request = buildLogicalRequest({ id: requestId, operation, path, data, req, notes });
+        const request = buildLogicalRequest({
+          id: requestId,
+          operation,
+          path,
+          data,
+          req,
+          notes,
+          connection: connections.of(req.socket),
+        });
         const result = await core.handleRequest(request);
         batch.defer(() => {
           let status: number;

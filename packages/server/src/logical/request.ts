@@ -46,6 +46,19 @@ export interface RequestNotes {
   accessor?: string;
 }
 
+/**
+ * What the core may remember about one client connection across its requests. The transport
+ * keeps one per connection and drops it when the connection closes; internal requests have none.
+ */
+export interface ConnectionMemo {
+  /**
+   * The last token presented on this connection and its lookup key (the salted hash), so that a
+   * keep-alive client's next requests with the same token skip the HMAC. `owner` is the token
+   * store that computed the key: another store (after a seal and unseal) computes its own.
+   */
+  token?: { readonly owner: object; readonly raw: string; readonly key: string };
+}
+
 export interface LogicalRequest {
   readonly id: string;
   readonly operation: Operation;
@@ -74,4 +87,6 @@ export interface LogicalRequest {
   readonly secret?: RequestSecret;
   /** Filled in by the core for the transport (see RequestNotes); absent for internal requests. */
   readonly notes?: RequestNotes;
+  /** The connection's memo (see ConnectionMemo); absent for internal requests. */
+  readonly connection?: ConnectionMemo;
 }

@@ -18,7 +18,7 @@ export async function authenticate(
     if (options.unauthenticated) return undefined;
     throw new LogicalError('missing_token', 403, 'permission denied');
   }
-  const auth = await tokens.authenticate(raw, request.remoteAddress);
+  const auth = await tokens.authenticate(raw, request.remoteAddress, request.connection);
   if (auth === undefined) {
     if (options.unauthenticated) return undefined;
     // Vault answers an unknown or expired token with 403 and "permission denied" (plus

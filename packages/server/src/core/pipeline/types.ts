@@ -3,16 +3,21 @@
  * tested with small fakes that implement the real contract.
  */
 import type { Backend, MountInfo, TtlBounds } from '../../logical/backend.ts';
-import type { LogicalRequest, RequestAuth } from '../../logical/request.ts';
+import type { ConnectionMemo, LogicalRequest, RequestAuth } from '../../logical/request.ts';
 import type { AuthResult, LogicalResponse, SecretResult } from '../../logical/response.ts';
 
 /** The token store, as seen by authenticate and register-lease. */
 export interface TokenAuthority {
   /**
    * The caller for a raw token, or undefined when it is unknown, expired, revoked, or bound to
-   * CIDRs that `remoteAddress` is outside of.
+   * CIDRs that `remoteAddress` is outside of. `connection` (the request's connection memo) lets
+   * a connection's next request with the same token skip the token's HMAC.
    */
-  authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined>;
+  authenticate(
+    rawToken: string,
+    remoteAddress?: string,
+    connection?: ConnectionMemo,
+  ): Promise<RequestAuth | undefined>;
   /**
    * Counts one use of a use-limited token, before the request runs. 'last' means the token is
    * now refused and must be revoked (`revokeTree`) once the request is done.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ConnectionMemo } from '../../logical/request.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { listRecursive } from '../../logical/storage.ts';
 import { leaseKey } from '../expiration/lease-entry.ts';
@@ -400,6 +401,38 @@ describe('TokenStore', () => {
     const login = (await f.store.authenticate(issued.clientToken))!;
     await f.store.consumeUse(login);
     expect(await f.store.authenticate(issued.clientToken)).toBeUndefined();
+  });
+
+  it("takes a token's key from the connection's memo only when this store made it for that token", async () => {
+    const f = await tokenFixture();
+    const rootEntry = (await f.store.lookup(f.root.clientToken))!;
+    const a = await child(f, rootEntry, { policies: ['a'] });
+    const b = await child(f, rootEntry, { policies: ['b'] });
+    const accessorOf = async (token: string, connection: ConnectionMemo) =>
+      (await f.store.authenticate(token, undefined, connection))?.accessor;
+
+    const connection: ConnectionMemo = {};
+    expect(await accessorOf(a.clientToken, connection)).toBe(a.accessor);
+    expect(connection.token).toEqual({ owner: f.store, raw: a.clientToken, key: a.entry.hash });
+    expect(await accessorOf(a.clientToken, connection)).toBe(a.accessor);
+    expect(await accessorOf(b.clientToken, connection)).toBe(b.accessor);
+    expect(connection.token?.key).toBe(b.entry.hash);
+
+    // The memo is trusted for the token it names, when this store wrote it...
+    const planted: ConnectionMemo = {
+      token: { owner: f.store, raw: a.clientToken, key: b.entry.hash },
+    };
+    expect(await accessorOf(a.clientToken, planted)).toBe(b.accessor);
+    // ...and never for another token, nor when another store (another salt) wrote it.
+    const other = await tokenFixture();
+    const foreign: ConnectionMemo = {
+      token: { owner: other.store, raw: a.clientToken, key: b.entry.hash },
+    };
+    expect(await accessorOf(a.clientToken, foreign)).toBe(a.accessor);
+    expect(foreign.token).toEqual({ owner: f.store, raw: a.clientToken, key: a.entry.hash });
+    const sameLength = `${a.clientToken.slice(0, -1)}${a.clientToken.endsWith('x') ? 'y' : 'x'}`;
+    planted.token = { owner: f.store, raw: a.clientToken, key: b.entry.hash };
+    expect(await accessorOf(sameLength, planted)).toBeUndefined();
   });
 });
 

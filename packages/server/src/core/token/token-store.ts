@@ -20,7 +20,7 @@ import { KeyedLock } from '../../framework/keyed-lock.ts';
 import { initialTtl } from '../../framework/ttl.ts';
 import type { TtlBounds } from '../../logical/backend.ts';
 import { LogicalError, badRequest, permissionDenied } from '../../logical/errors.ts';
-import type { RequestAuth } from '../../logical/request.ts';
+import type { ConnectionMemo, RequestAuth } from '../../logical/request.ts';
 import type { IssuedAuth } from '../pipeline/types.ts';
 import type { AuthResult } from '../../logical/response.ts';
 import { NOT_CACHED, getJson, peekJson, putJson } from '../../logical/storage.ts';
@@ -411,16 +411,41 @@ export class TokenStore {
    * with bound CIDRs (`token_bound_cidrs` of the role that issued it) is refused from any other
    * address, as if it did not exist.
    */
-  authenticate(rawToken: string, remoteAddress?: string): Promise<RequestAuth | undefined> {
+  authenticate(
+    rawToken: string,
+    remoteAddress?: string,
+    connection?: ConnectionMemo,
+  ): Promise<RequestAuth | undefined> {
     if (rawToken === '' || rawToken.length > MAX_TOKEN_LENGTH) return Promise.resolve(undefined);
     // Every request authenticates, and its token's documents are almost always cached: then
     // the answer is at hand, and only the caller's await is paid.
-    const hash = this.#salt.peekHex(rawToken);
-    const cached = hash === undefined ? NOT_CACHED : this.#peekLiveRecord(hash);
-    if (cached !== NOT_CACHED) return Promise.resolve(callerFor(cached, remoteAddress));
+    const hash = this.#peekHash(rawToken, connection);
+    if (hash !== undefined) {
+      const cached = this.#peekLiveRecord(hash);
+      if (cached !== NOT_CACHED) return Promise.resolve(callerFor(cached, remoteAddress));
+      return this.#liveRecord(hash).then((record) => callerFor(record, remoteAddress));
+    }
     return this.hash(rawToken).then(async (read) =>
       callerFor(await this.#liveRecord(read), remoteAddress),
     );
+  }
+
+  /**
+   * The token's lookup key when the salt is loaded (else undefined): the connection's memo when
+   * it holds this token, else the HMAC, remembered for the connection's next request. The memo
+   * is compared in constant time: behind a proxy that pools its connections, one connection
+   * carries the tokens of many clients.
+   */
+  #peekHash(rawToken: string, connection: ConnectionMemo | undefined): string | undefined {
+    const last = connection?.token;
+    if (last !== undefined && last.owner === this && sameString(last.raw, rawToken)) {
+      return last.key;
+    }
+    const hash = this.#salt.peekHex(rawToken);
+    if (hash !== undefined && connection !== undefined) {
+      connection.token = { owner: this, raw: rawToken, key: hash };
+    }
+    return hash;
   }
 
   /**
@@ -596,6 +621,14 @@ export class TokenStore {
 interface LiveRecord {
   readonly entry: TokenEntry;
   readonly lease: LeaseEntry | null;
+}
+
+/** Equal strings, in time that depends on their lengths only. */
+function sameString(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 /**
