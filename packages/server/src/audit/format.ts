@@ -12,7 +12,7 @@
  */
 import type { AuditEntry, IssuedAuth, PipelineResult } from '../core/pipeline/types.ts';
 import type { ClockCache } from '../framework/clock-cache.ts';
-import { jsonString } from '../framework/json-string.ts';
+import { flatString, jsonString } from '../framework/json-string.ts';
 import { LogicalError } from '../logical/errors.ts';
 import type { LogicalRequest, RequestAuth } from '../logical/request.ts';
 import type { LogicalResponse } from '../logical/response.ts';
@@ -64,12 +64,18 @@ export function sharedBlocks(
   if (caller === undefined) {
     const token = hashToken(request.clientToken, options);
     const accessor = auth === undefined ? undefined : hashAccessor(auth.accessor, options);
-    caller = { token, accessor, auth: authBlock(auth, request, token, accessor) };
+    // Kept for the token's next requests: flattened once rather than walked by each write.
+    caller = {
+      token: token === undefined ? undefined : flatString(token),
+      accessor: accessor === undefined ? undefined : flatString(accessor),
+      auth: flatString(authBlock(auth, request, token, accessor)),
+    };
     if (stable) callers?.set(auth.tokenHash, caller);
   }
   return {
     auth: caller.auth,
-    request: requestBlock(request, caller.token, caller.accessor, options),
+    // Written into both records: flattened once rather than walked by each.
+    request: flatString(requestBlock(request, caller.token, caller.accessor, options)),
   };
 }
 

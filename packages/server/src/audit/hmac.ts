@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { HmacSha256 } from '../framework/hmac.ts';
-import { jsonString } from '../framework/json-string.ts';
+import { flatString, jsonString } from '../framework/json-string.ts';
 
 /**
  * Turns a string that could be secret into what the log may hold: `hmac-sha256:<hex>`, which
@@ -139,7 +139,7 @@ function treeJson(value: unknown, state: WalkState): string | undefined {
   state.seen.delete(value);
   // (Read through a call: the walks above set it, which the type checker cannot see.)
   const frozenTree = !isMutable(state) && Object.isFrozen(value);
-  if (frozenTree) state.memo?.set(value, out);
+  if (frozenTree && state.memo !== undefined) state.memo.set(value, flatString(out));
   state.mutable = outer || !frozenTree;
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonString } from './json-string.ts';
+import { flatString, jsonString } from './json-string.ts';
 
 describe('jsonString', () => {
   it('writes what JSON.stringify writes, for every kind of character', () => {
@@ -16,5 +16,17 @@ describe('jsonString', () => {
     ];
     for (let code = 0; code < 0x80; code++) samples.push(`x${String.fromCharCode(code)}y`);
     for (const sample of samples) expect(jsonString(sample)).toBe(JSON.stringify(sample));
+  });
+});
+
+describe('flatString', () => {
+  it('returns the same string, whatever it holds', () => {
+    let rope = '';
+    for (let i = 0; i < 200; i++) rope += `"k${i}":${i},`;
+    const samples = [rope, '', '42', ' 1e3 ', 'Infinity', '0x1f', '{"a":1}', 'ünïcødé 😀'];
+    for (const sample of samples) {
+      const copy = sample.split('').join('');
+      expect(flatString(sample)).toBe(copy);
+    }
   });
 });
