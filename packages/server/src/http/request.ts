@@ -174,7 +174,7 @@ export function buildLogicalRequest(input: {
   /** Where the core notes what the log line needs (the caller's accessor). */
   notes: RequestNotes;
   /** The memo of the connection the request came on. */
-  connection?: ConnectionMemo;
+  connection?: ConnectionMemo | undefined;
 }): LogicalRequest {
   const wrapTtlMs = wrapTtlFrom(input.req.headers);
   const contentType = input.req.headers['content-type'];

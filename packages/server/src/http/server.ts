@@ -96,7 +96,9 @@ type Bookkeeping = (() => void) | undefined;
 class ConnectionMemos {
   readonly #memos = new WeakMap<Duplex, ConnectionMemo>();
 
-  of(socket: Duplex): ConnectionMemo {
+  /** The memo of `socket` (none for a request without one, which Node never makes). */
+  of(socket: Duplex | null | undefined): ConnectionMemo | undefined {
+    if (socket === null || socket === undefined) return undefined;
     let memo = this.#memos.get(socket);
     if (memo === undefined) {
       const created: ConnectionMemo = {};
