@@ -105,9 +105,8 @@ export class CachedStorage implements Storage {
    */
   getParsed(key: string): Promise<unknown> {
     // A hit, most reads of a request: no async frame, one settled promise.
-    const slot = this.#slots.get(key);
-    if (slot !== undefined) return Promise.resolve(parsedOf(slot));
-    return this.#getParsedMiss(key);
+    const hit = this.peekParsed(key);
+    return hit === NOT_CACHED ? this.#getParsedMiss(key) : Promise.resolve(hit);
   }
 
   /** A hit is answered at once, parsed (once) if it was not yet; a miss is NOT_CACHED. */
