@@ -99,15 +99,13 @@ class ConnectionMemos {
   /** The memo of `socket` (none for a request without one, which Node never makes). */
   of(socket: Duplex | null | undefined): ConnectionMemo | undefined {
     if (socket === null || socket === undefined) return undefined;
-    let memo = this.#memos.get(socket);
-    if (memo === undefined) {
-      const created: ConnectionMemo = {};
-      memo = created;
-      this.#memos.set(socket, created);
-      socket.once('close', () => {
-        delete created.token;
-      });
-    }
+    const known = this.#memos.get(socket);
+    if (known !== undefined) return known;
+    const memo: ConnectionMemo = {};
+    this.#memos.set(socket, memo);
+    socket.once('close', () => {
+      delete memo.token;
+    });
     return memo;
   }
 }
