@@ -341,15 +341,14 @@ export class ExpirationManager {
 
   /** The persisted lease, or undefined. */
   lookup(leaseId: string): Promise<LeaseEntry | undefined> {
-    const id = trimLeadingSlash(leaseId);
-    if (!isValidLeaseId(id)) return Promise.resolve(undefined);
-    return this.#load(id);
+    const id = givenLeaseId(leaseId);
+    return id === undefined ? Promise.resolve(undefined) : this.#load(id);
   }
 
   /** What `lookup` would answer, when it is at hand without waiting (see `peekParsed`). */
   peek(leaseId: string): LeaseEntry | undefined | NotCached {
-    const id = trimLeadingSlash(leaseId);
-    if (!isValidLeaseId(id)) return undefined;
+    const id = givenLeaseId(leaseId);
+    if (id === undefined) return undefined;
     return peekJson(this.#storage, leaseKey(id)) as LeaseEntry | undefined | NotCached;
   }
 
@@ -421,9 +420,11 @@ export class ExpirationManager {
   // ---- internals ----
 
   async #liveLease(leaseId: string): Promise<LeaseEntry> {
-    const id = trimLeadingSlash(leaseId);
-    const lease = isValidLeaseId(id) ? await this.#load(id) : undefined;
-    if (lease === undefined) throw badRequest('lease not found', 'lease_not_found');
+    const id = givenLeaseId(leaseId);
+    const lease = id === undefined ? undefined : await this.#load(id);
+    if (id === undefined || lease === undefined) {
+      throw badRequest('lease not found', 'lease_not_found');
+    }
     const now = this.#clock.now();
     if (
       (lease.expireTime !== 0 && lease.expireTime <= now) ||
@@ -608,6 +609,12 @@ function errorCode(error: unknown): string {
     if (typeof code === 'string' || typeof code === 'number') return String(code);
   }
   return error instanceof Error ? error.name : 'unknown';
+}
+
+/** A lease ID as a caller gives it (leading slashes allowed); undefined when it names no lease. */
+function givenLeaseId(value: string): string | undefined {
+  const id = trimLeadingSlash(value);
+  return isValidLeaseId(id) ? id : undefined;
 }
 
 function trimLeadingSlash(value: string): string {
