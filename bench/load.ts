@@ -71,8 +71,18 @@ export function describeFigures(name: string, f: LoadFigures): string {
 export interface BareComparison {
   readonly baseline: LoadFigures;
   readonly subject: LoadFigures;
-  /** subject / baseline requests per second (higher is better). */
+  /** subject / baseline requests per second of the best rounds (higher is better). */
   readonly throughputRatio: number;
+  /**
+   * subject / baseline of each pair of adjacent rounds, in order: how far the machine's noise
+   * moves the figure within one run.
+   */
+  readonly roundRatios: readonly number[];
+}
+
+/** The per-round ratios, for a report line: "0.48 0.52 0.50". */
+export function describeRoundRatios(comparison: BareComparison): string {
+  return comparison.roundRatios.map((ratio) => fmt(ratio)).join(' ');
 }
 
 /** The baseline: a bare listener answering `body` with the headers Strongroom sends. */
@@ -128,6 +138,10 @@ export async function compareWithBareServer(
       baseline,
       subject,
       throughputRatio: subject.requestsPerSecond / baseline.requestsPerSecond,
+      roundRatios: subjectRounds.map(
+        (round, i) =>
+          round.requestsPerSecond / (baselineRounds[i]?.requestsPerSecond ?? Number.NaN),
+      ),
     };
   } finally {
     await new Promise<void>((resolve) => {

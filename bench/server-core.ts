@@ -11,7 +11,7 @@
  */
 import { startServer } from '@strongroom/server';
 import { api, discardingStream, fmt, report } from './lib.ts';
-import { compareWithBareServer, describeFigures } from './load.ts';
+import { compareWithBareServer, describeFigures, describeRoundRatios } from './load.ts';
 import type { BareComparison } from './load.ts';
 
 export type ServerCoreFigures = BareComparison;
@@ -42,22 +42,25 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
     if (sample.status !== 200) throw new Error(`lookup-self answered ${sample.status}`);
     const body = await sample.text();
 
-    const { baseline, subject, throughputRatio } = await compareWithBareServer(
-      subjectUrl,
-      body,
-      headers,
-      { connections: CONNECTIONS, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS },
-    );
+    const comparison = await compareWithBareServer(subjectUrl, body, headers, {
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      warmupS: WARMUP_S,
+      rounds: ROUNDS,
+    });
+    const { baseline, subject, throughputRatio } = comparison;
     report(
       `lookup-self, ${CONNECTIONS} connections x ${DURATION_S} s, keep-alive, best of ${ROUNDS} alternating rounds`,
     );
     report(describeFigures('  bare node:http (same body)', baseline));
     report(describeFigures('  strongroom lookup-self   ', subject));
-    report(`  throughput ratio ${fmt(throughputRatio)}x (target >= 0.5x)`);
+    report(
+      `  throughput ratio ${fmt(throughputRatio)}x (target >= 0.5x); round by round ${describeRoundRatios(comparison)}`,
+    );
     if (subject.non2xx + subject.errors > 0) {
       report('  warning: the subject answered errors; the figure is not comparable');
     }
-    return { baseline, subject, throughputRatio };
+    return comparison;
   } finally {
     await server.close();
   }
