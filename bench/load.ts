@@ -80,9 +80,10 @@ export interface BareComparison {
   readonly roundRatios: readonly number[];
 }
 
-/** The per-round ratios, for a report line: "0.48 0.52 0.50". */
-export function describeRoundRatios(comparison: BareComparison): string {
-  return comparison.roundRatios.map((ratio) => fmt(ratio)).join(' ');
+/** The report line of a comparison: its best-of ratio against `target`, then each round's. */
+export function describeRatio(comparison: BareComparison, target: number): string {
+  const rounds = comparison.roundRatios.map((ratio) => fmt(ratio)).join(' ');
+  return `throughput ratio ${fmt(comparison.throughputRatio)}x (target >= ${String(target)}x); round by round ${rounds}`;
 }
 
 /** The baseline: a bare listener answering `body` with the headers Strongroom sends. */

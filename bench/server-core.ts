@@ -10,8 +10,8 @@
  * discarding stream, so its formatting cost is counted but no terminal I/O is).
  */
 import { startServer } from '@strongroom/server';
-import { api, discardingStream, fmt, report } from './lib.ts';
-import { compareWithBareServer, describeFigures, describeRoundRatios } from './load.ts';
+import { api, discardingStream, report } from './lib.ts';
+import { compareWithBareServer, describeFigures, describeRatio } from './load.ts';
 import type { BareComparison } from './load.ts';
 
 export type ServerCoreFigures = BareComparison;
@@ -48,15 +48,13 @@ export async function runServerCore(): Promise<ServerCoreFigures> {
       warmupS: WARMUP_S,
       rounds: ROUNDS,
     });
-    const { baseline, subject, throughputRatio } = comparison;
+    const { baseline, subject } = comparison;
     report(
       `lookup-self, ${CONNECTIONS} connections x ${DURATION_S} s, keep-alive, best of ${ROUNDS} alternating rounds`,
     );
     report(describeFigures('  bare node:http (same body)', baseline));
     report(describeFigures('  strongroom lookup-self   ', subject));
-    report(
-      `  throughput ratio ${fmt(throughputRatio)}x (target >= 0.5x); round by round ${describeRoundRatios(comparison)}`,
-    );
+    report(`  ${describeRatio(comparison, 0.5)}`);
     if (subject.non2xx + subject.errors > 0) {
       report('  warning: the subject answered errors; the figure is not comparable');
     }

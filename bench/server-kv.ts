@@ -29,7 +29,7 @@ import { builtinBackends } from '../packages/server/src/builtin.ts';
 import { startServer } from '../packages/server/src/server.ts';
 import type { RunningServer } from '../packages/server/src/server.ts';
 import { api, discardingStream, fmt, percentile, report } from './lib.ts';
-import { compareWithBareServer, describeFigures, describeRoundRatios } from './load.ts';
+import { compareWithBareServer, describeFigures, describeRatio } from './load.ts';
 import type { BareComparison } from './load.ts';
 
 const CONNECTIONS = 10;
@@ -309,9 +309,7 @@ export async function runServerKv(): Promise<ServerKvFigures> {
     );
     report(describeFigures('  bare node:http (same body)', reads.baseline));
     report(describeFigures('  strongroom KV v2 read     ', reads.subject));
-    report(
-      `  throughput ratio ${fmt(reads.throughputRatio)}x (target >= 0.4x); round by round ${describeRoundRatios(reads)}`,
-    );
+    report(`  ${describeRatio(reads, 0.4)}`);
     if (reads.subject.non2xx + reads.subject.errors > 0) {
       report('  warning: the subject answered errors; the figure is not comparable');
     }
