@@ -28,8 +28,8 @@ export class FileDevice implements AuditDevice {
   readonly #stdout: NodeJS.WritableStream;
   readonly #queue = new SerialQueue();
   #handle: FileHandle | undefined;
-  /** Lines waiting for the next write, with their callers' settlers. */
-  #pending: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  /** The lines waiting for the next write, and the promise their callers wait on. */
+  #pending: PendingBatch | undefined;
 
   constructor(options: DeviceOptions, env: DeviceEnvironment) {
     // `path` is the older name of the option, still accepted by Vault.
@@ -50,18 +50,22 @@ export class FileDevice implements AuditDevice {
   /**
    * Appends one line. Group commit: the lines queued in one round of the turn's end
    * (`atTurnEnd`: every request the turn read, each up to its audit record) are joined and
-   * written together, or by the next write when one is in flight, and each caller's promise
-   * settles only when the write that carried its line has completed (or failed). Concurrent
-   * requests therefore share file writes instead of paying a system call each, and nothing is
-   * acknowledged before it is written.
+   * written together, or by the next write when one is in flight, and their callers share one
+   * promise that settles only when the write that carried their lines has completed (or failed).
+   * Concurrent requests therefore share file writes instead of paying a system call each, and
+   * nothing is acknowledged before it is written.
    */
   write(record: string): Promise<void> {
     if (this.#target === 'discard') return Promise.resolve();
-    return new Promise<void>((resolveLine, rejectLine) => {
-      this.#pending.push({ line: `${record}\n`, resolve: resolveLine, reject: rejectLine });
+    let batch = this.#pending;
+    if (batch === undefined) {
       // The first line of a new batch schedules its write; later ones ride along.
-      if (this.#pending.length === 1) atTurnEnd(this.#scheduleFlush);
-    });
+      batch = newBatch();
+      this.#pending = batch;
+      atTurnEnd(this.#scheduleFlush);
+    }
+    batch.text += `${record}\n`;
+    return batch.written;
   }
 
   readonly #scheduleFlush = (): void => {
@@ -70,13 +74,13 @@ export class FileDevice implements AuditDevice {
 
   async #flush(): Promise<void> {
     const batch = this.#pending;
-    this.#pending = [];
-    if (batch.length === 0) return;
+    this.#pending = undefined;
+    if (batch === undefined) return;
     try {
-      await this.#writeText(batch.map((item) => item.line).join(''));
-      for (const item of batch) item.resolve();
+      await this.#writeText(batch.text);
+      batch.fulfil();
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      batch.reject(error);
     }
   }
 
@@ -159,4 +163,23 @@ function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<voi
       else reject(new Error(`cannot write audit line to stdout: ${describeIoError(error)}`));
     });
   });
+}
+
+/** Lines written together, and the promise their callers wait on. */
+interface PendingBatch {
+  /** The lines, each ending in a newline. */
+  text: string;
+  readonly written: Promise<void>;
+  readonly fulfil: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function newBatch(): PendingBatch {
+  let fulfil!: () => void;
+  let reject!: (error: unknown) => void;
+  const written = new Promise<void>((resolvePromise, rejectPromise) => {
+    fulfil = resolvePromise;
+    reject = rejectPromise;
+  });
+  return { text: '', written, fulfil, reject };
 }
