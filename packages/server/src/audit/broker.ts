@@ -75,6 +75,8 @@ interface ActiveDevice {
   readonly memo: HashedJsonMemo;
   /** Callers' hashed tokens and `auth` blocks, by token hash (see `CallerBlock`). */
   readonly callers: ClockCache<string, CallerBlock>;
+  /** The options of the last record's millisecond, reused by records of the same one. */
+  formatting: FormatOptions | undefined;
 }
 
 type RecordKind = 'request' | 'response';
@@ -272,43 +274,35 @@ export class AuditBroker implements AuditSink {
     this.#deviceList = [...devices.values()];
   }
 
-  async #record(kind: RecordKind, entry: AuditEntry): Promise<void> {
+  #record(kind: RecordKind, entry: AuditEntry): Promise<void> {
     const devices = this.#deviceList;
-    if (devices.length === 0) return;
+    if (devices.length === 0) return Promise.resolve();
     const now = this.#clock.now();
     // Records of the same millisecond (most, under load) share one formatted time.
     if (now !== this.#timeMs) {
       this.#timeMs = now;
       this.#time = new Date(now).toISOString();
     }
-    const time = this.#time;
-    const write = async (active: ActiveDevice): Promise<void> => {
-      const options: FormatOptions = {
-        hash: active.hash,
-        memo: active.memo,
-        hmacAccessor: active.common.hmacAccessor,
-        elideListResponses: active.common.elideListResponses,
-        time,
-      };
-      const shared = sharedFor(entry, active, options);
-      const line =
-        kind === 'request'
-          ? formatRequestRecord(entry, shared, options)
-          : formatResponseRecord(entry, shared, options);
-      await active.device.write(active.common.prefix + line, now);
-    };
     const only = devices.length === 1 ? devices[0] : undefined;
     if (only !== undefined) {
-      // One device, the common case: no settling of a list.
-      try {
-        await write(only);
-        return;
-      } catch (error) {
+      // One device, the common case: its write's promise, with no list to settle.
+      return this.#writeTo(only, kind, entry, now).then(undefined, (error: unknown) => {
         this.#reportFailure(kind, entry, only, error);
         this.#refuse(kind, entry, devices.length);
-      }
+      });
     }
-    const results = await Promise.allSettled(devices.map(write));
+    return this.#recordAll(devices, kind, entry, now);
+  }
+
+  async #recordAll(
+    devices: readonly ActiveDevice[],
+    kind: RecordKind,
+    entry: AuditEntry,
+    now: number,
+  ): Promise<void> {
+    const results = await Promise.allSettled(
+      devices.map((active) => this.#writeTo(active, kind, entry, now)),
+    );
     let recorded = 0;
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') {
@@ -319,6 +313,21 @@ export class AuditBroker implements AuditSink {
       if (device !== undefined) this.#reportFailure(kind, entry, device, result.reason);
     });
     if (recorded === 0) this.#refuse(kind, entry, devices.length);
+  }
+
+  /** Formats the record for one device and hands it over; a formatting error rejects too. */
+  #writeTo(active: ActiveDevice, kind: RecordKind, entry: AuditEntry, now: number): Promise<void> {
+    try {
+      const options = formatOptionsFor(active, this.#time);
+      const shared = sharedFor(entry, active, options);
+      const line =
+        kind === 'request'
+          ? formatRequestRecord(entry, shared, options)
+          : formatResponseRecord(entry, shared, options);
+      return active.device.write(active.common.prefix + line, now);
+    } catch (error) {
+      return rejectWith(error);
+    }
   }
 
   #reportFailure(kind: RecordKind, entry: AuditEntry, device: ActiveDevice, error: unknown): void {
@@ -378,12 +387,35 @@ export class AuditBroker implements AuditSink {
 }
 
 /** What a device hashes with: its salt's hasher and the caches of what that hasher made. */
-function hashingFor(salt: string): Pick<ActiveDevice, 'hash' | 'memo' | 'callers'> {
+function hashingFor(salt: string): Pick<ActiveDevice, 'hash' | 'memo' | 'callers' | 'formatting'> {
   return {
     hash: hasherFor(salt),
     memo: new WeakMap(),
     callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
+    formatting: undefined,
   };
+}
+
+/** A promise rejected with `error`, as from an async function that threw it. */
+// eslint-disable-next-line @typescript-eslint/require-await -- it exists to reject
+async function rejectWith(error: unknown): Promise<never> {
+  throw error;
+}
+
+/** How `active` formats a record written at `time`. */
+function formatOptionsFor(active: ActiveDevice, time: string): FormatOptions {
+  let options = active.formatting;
+  if (options?.time !== time) {
+    options = {
+      hash: active.hash,
+      memo: active.memo,
+      hmacAccessor: active.common.hmacAccessor,
+      elideListResponses: active.common.elideListResponses,
+      time,
+    };
+    active.formatting = options;
+  }
+  return options;
 }
 
 function failingDevice(reason: string): AuditDevice {
