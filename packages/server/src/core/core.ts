@@ -33,7 +33,7 @@ import { PasswordPolicyStore } from './password-policy/index.ts';
 import { RateLimitQuotas } from './quotas/index.ts';
 import { MountTable, mountStoragePrefix, normaliseMountPath } from './mount-table.ts';
 import type { NewMount } from './mount-table.ts';
-import { auditStage } from './pipeline/audit.ts';
+import { auditRefusal, auditStage } from './pipeline/audit.ts';
 import { authenticate } from './pipeline/authenticate.ts';
 import { authorize, resolveOperation } from './pipeline/authorize.ts';
 import { registerLease } from './pipeline/register-lease.ts';
@@ -336,12 +336,20 @@ export class Core {
 
   /** The audit stage; a failure is counted, and refuses the request. */
   #audited(kind: 'request' | 'response', entry: AuditEntry): Promise<void> {
-    return auditStage(this.#audit, kind, entry, this.#countAuditFailure);
+    return auditStage(
+      this.#audit,
+      kind,
+      entry,
+      kind === 'request' ? this.#refuseRequest : this.#refuseResponse,
+    );
   }
 
   readonly #countAuditFailure = (): void => {
     this.metrics.auditFailed();
   };
+
+  readonly #refuseRequest = auditRefusal('request', this.#countAuditFailure);
+  readonly #refuseResponse = auditRefusal('response', this.#countAuditFailure);
 
   /**
    * Opens a change-event subscription (`sys/events/subscribe/<type>`). The token needs `read` on

@@ -7,16 +7,14 @@ import { LogicalError } from '../../logical/errors.ts';
 import type { AuditEntry, AuditSink } from './types.ts';
 
 /**
- * Records the request or the response of `entry`. A failure is counted (`onFailure`) and
- * refuses the request with a 500 that names no device and no value.
+ * What a failed record turns into: `onFailure` is called (the failure is counted) and the request
+ * is refused with a 500 that names no device and no value. Made once per kind by the caller.
  */
-export function auditStage(
-  sink: AuditSink,
+export function auditRefusal(
   kind: 'request' | 'response',
-  entry: AuditEntry,
   onFailure: () => void,
-): Promise<void> {
-  const refuse = (error: unknown): never => {
+): (error: unknown) => never {
+  return (error) => {
     onFailure();
     throw new LogicalError(
       'audit_failed',
@@ -27,14 +25,25 @@ export function auditStage(
       },
     );
   };
+}
+
+/**
+ * Records the request or the response of `entry`; a failure becomes `refuse(error)` (see
+ * `auditRefusal`). Not an async function: the stage runs twice per request, and returning the
+ * sink's own promise saves one each time.
+ */
+export function auditStage(
+  sink: AuditSink,
+  kind: 'request' | 'response',
+  entry: AuditEntry,
+  refuse: (error: unknown) => never,
+): Promise<void> {
   let recorded: Promise<void>;
   try {
     recorded = kind === 'request' ? sink.logRequest(entry) : sink.logResponse(entry);
   } catch (error) {
     return Promise.resolve().then(() => refuse(error));
   }
-  // Not an async function: the stage runs twice per request, and this saves a promise and a
-  // hop each time.
   return recorded.then(undefined, refuse);
 }
 

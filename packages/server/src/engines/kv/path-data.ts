@@ -89,16 +89,24 @@ export async function readLiveVersion(
   if (record === undefined) {
     throw notFound(`no version ${version} of "${path}"`, { errors: [] });
   }
-  const gone = (): never => {
-    throw notFound(`version ${version} of "${path}" is deleted or destroyed`, {
-      errors: [],
-      data: { [valueKey]: null, metadata: versionMetadata(meta, version, record) },
-    });
-  };
-  if (!isLive(record, ctx.clock.now())) gone();
+  if (!isLive(record, ctx.clock.now())) throw goneVersion(meta, path, version, record, valueKey);
   const stored = await readVersion(ctx.storage, path, version);
-  if (stored === undefined) return gone();
+  if (stored === undefined) throw goneVersion(meta, path, version, record, valueKey);
   return { meta, version, record, data: stored.data };
+}
+
+/** Vault's 404 for a deleted or destroyed version: `{ [valueKey]: null, metadata }`. */
+function goneVersion(
+  meta: KeyMetadata,
+  path: string,
+  version: number,
+  record: VersionRecord,
+  valueKey: 'data' | 'subkeys',
+): Error {
+  return notFound(`version ${version} of "${path}" is deleted or destroyed`, {
+    errors: [],
+    data: { [valueKey]: null, metadata: versionMetadata(meta, version, record) },
+  });
 }
 
 /** Writes `data` as the next version of `path`, trimming old versions. Caller holds the lock. */
