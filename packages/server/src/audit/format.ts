@@ -51,6 +51,23 @@ export interface CallerBlock {
   readonly token: string | undefined;
   readonly accessor: string | undefined;
   readonly auth: string;
+  /** The `request` block of this caller's last request without data, but for its ID. */
+  lastRequest?: RequestTail;
+}
+
+/**
+ * A `request` block without its `id`, with what it was built from. A busy client repeats the
+ * same request (a read of its secret) over and over: for such a repeat only the ID is new.
+ */
+interface RequestTail {
+  readonly operation: string;
+  readonly mountPoint: string | undefined;
+  readonly mountType: string | undefined;
+  readonly mountAccessor: string | undefined;
+  readonly path: string;
+  readonly remoteAddress: string;
+  /** The block's fields after `id`, each preceded by a comma, and its closing brace. */
+  readonly rest: string;
 }
 
 export function sharedBlocks(
@@ -74,9 +91,63 @@ export function sharedBlocks(
   }
   return {
     auth: caller.auth,
-    // Written into both records: flattened once rather than walked by each.
-    request: flatString(requestBlock(request, caller.token, caller.accessor, options)),
+    request: stable
+      ? repeatedRequestBlock(request, caller, options)
+      : freshRequestBlock(request, caller, options),
   };
+}
+
+/** Written into both records: flattened once rather than walked by each. */
+function freshRequestBlock(
+  request: LogicalRequest,
+  caller: CallerBlock,
+  options: FormatOptions,
+): string {
+  return flatString(requestBlock(request, request.id, caller.token, caller.accessor, options));
+}
+
+/**
+ * The `request` block of a stable caller: for a request without data or wrapping that repeats
+ * the caller's last one (the same operation on the same path from the same address), the last
+ * block's text with this request's ID; otherwise built afresh, and kept when it can be repeated.
+ */
+function repeatedRequestBlock(
+  request: LogicalRequest,
+  caller: CallerBlock,
+  options: FormatOptions,
+): string {
+  if (request.wrapTtlMs !== undefined || !isEmptyObject(request.data)) {
+    return freshRequestBlock(request, caller, options);
+  }
+  let last = caller.lastRequest;
+  if (
+    last?.path !== request.path ||
+    last.operation !== request.operation ||
+    last.remoteAddress !== request.remoteAddress ||
+    last.mountPoint !== request.mountPoint ||
+    last.mountAccessor !== request.mountAccessor ||
+    last.mountType !== request.mountType
+  ) {
+    // Built without its ID: `{...}` becomes the fields after the ID and the closing brace.
+    const withoutId = requestBlock(request, '', caller.token, caller.accessor, options);
+    last = {
+      operation: request.operation,
+      mountPoint: request.mountPoint,
+      mountType: request.mountType,
+      mountAccessor: request.mountAccessor,
+      path: request.path,
+      remoteAddress: request.remoteAddress,
+      rest: flatString(withoutId === '{}' ? '}' : `,${withoutId.slice(1)}`),
+    };
+    caller.lastRequest = last;
+  }
+  if (request.id === '') return last.rest === '}' ? '{}' : `{${last.rest.slice(1)}`;
+  return `{"id":${jsonString(request.id)}${last.rest}`;
+}
+
+function isEmptyObject(value: Readonly<Record<string, unknown>>): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 /**
@@ -98,7 +169,7 @@ export function formatRequestRecord(
   shared: SharedBlocks,
   options: FormatOptions,
 ): string {
-  return `{"time":${jsonString(options.time)},"type":"request","auth":${shared.auth},"request":${shared.request}${errorField(entry)}}`;
+  return `{"time":${timeJson(options.time)},"type":"request","auth":${shared.auth},"request":${shared.request}${errorField(entry)}}`;
 }
 
 /** The response record, one JSON line (without its newline). */
@@ -108,7 +179,40 @@ export function formatResponseRecord(
   options: FormatOptions,
 ): string {
   const response = responseBlock(entry, options);
-  return `{"time":${jsonString(options.time)},"type":"response","auth":${shared.auth},"request":${shared.request},"response":${response}${errorField(entry)}}`;
+  return `{"time":${timeJson(options.time)},"type":"response","auth":${shared.auth},"request":${shared.request},"response":${response}${errorField(entry)}}`;
+}
+
+/**
+ * The time as JSON. Every record of the same millisecond (most, under load) has the same time,
+ * and the records of a request are written one after the other: the last one is kept.
+ */
+let lastTime = { time: '', json: '""' };
+
+function timeJson(time: string): string {
+  if (lastTime.time !== time) lastTime = { time, json: jsonString(time) };
+  return lastTime.json;
+}
+
+/**
+ * The mount fields a response block opens with, as JSON. They name the mount of the request, and
+ * a busy server answers most of its requests from one or two mounts: the last one is kept.
+ */
+let lastMount = { point: '', type: '', accessor: '', json: '' };
+
+function mountFieldsJson(
+  point: string | undefined = '',
+  type: string | undefined = '',
+  accessor: string | undefined = '',
+): string {
+  const last = lastMount;
+  if (last.point === point && last.type === type && last.accessor === accessor) return last.json;
+  const json = new ObjectJson()
+    .string('mount_point', point)
+    .string('mount_type', type)
+    .string('mount_accessor', accessor)
+    .text();
+  lastMount = { point, type, accessor, json };
+  return json;
 }
 
 function errorField(entry: AuditEntry): string {
@@ -140,12 +244,13 @@ function authBlock(
 /** The `request` block, as JSON. */
 function requestBlock(
   request: LogicalRequest,
+  id: string,
   token: string | undefined,
   accessor: string | undefined,
   options: FormatOptions,
 ): string {
   return new ObjectJson()
-    .string('id', request.id)
+    .string('id', id)
     .string('operation', request.operation)
     .string('mount_point', request.mountPoint)
     .string('mount_type', request.mountType)
@@ -168,10 +273,13 @@ function responseBlock(entry: AuditEntry, options: FormatOptions): string {
   const { request, result } = entry;
   const response = entry.response ?? result?.response;
   const wrap = wrapInfoOf(result);
-  return new ObjectJson()
-    .string('mount_point', request.mountPoint)
-    .string('mount_type', result?.mountType ?? request.mountType)
-    .string('mount_accessor', request.mountAccessor)
+  return new ObjectJson(
+    mountFieldsJson(
+      request.mountPoint,
+      result?.mountType ?? request.mountType,
+      request.mountAccessor,
+    ),
+  )
     .json('auth', result?.auth === undefined ? undefined : issuedAuthBlock(result.auth, options))
     .json(
       'secret',
@@ -307,7 +415,12 @@ const ROOT_NAMESPACE = JSON.stringify({ id: 'root' });
  * escape); values are escaped as JSON.
  */
 class ObjectJson {
-  #fields = '';
+  #fields: string;
+
+  /** `start`: an object already written (`{...}`) whose fields this one begins with. */
+  constructor(start?: string) {
+    this.#fields = start === undefined || start === '{}' ? '' : start.slice(1, -1);
+  }
 
   string(key: string, value: string | undefined): this {
     if (value !== undefined && value !== '') this.#add(key, jsonString(value));

@@ -64,6 +64,9 @@ export function hashedJson(
   memo?: HashedJsonMemo,
 ): string | undefined {
   if (typeof value !== 'object' || value === null) return leafJson(value, hash);
+  // Only frozen trees without `toJSON` are remembered: one seen before is written at once.
+  const remembered = memo?.get(value);
+  if (remembered !== undefined) return remembered;
   return treeJson(value, { hash, memo, seen: new Set(), mutable: false });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatString, jsonString } from './json-string.ts';
+import { flatString, frozenJson, jsonString } from './json-string.ts';
 
 describe('jsonString', () => {
   it('writes what JSON.stringify writes, for every kind of character', () => {
@@ -28,5 +28,46 @@ describe('flatString', () => {
       const copy = sample.split('').join('');
       expect(flatString(sample)).toBe(copy);
     }
+  });
+});
+
+describe('frozenJson', () => {
+  it('writes what JSON.stringify writes', () => {
+    const deep = Object.freeze({
+      a: Object.freeze([1, 'two', Object.freeze({ x: null })]),
+      b: 'ü',
+    });
+    const samples: object[] = [
+      deep,
+      { mutable: true },
+      Object.freeze({ inner: { mutable: true } }),
+      Object.freeze({ when: new Date(0) }),
+      Object.freeze({ toJSON: () => 'custom' }),
+      Object.freeze([]),
+    ];
+    for (const sample of samples) {
+      expect(frozenJson(sample)).toBe(JSON.stringify(sample));
+      expect(frozenJson(sample)).toBe(JSON.stringify(sample));
+    }
+  });
+
+  it('follows a frozen object whose children can still change', () => {
+    const inner: Record<string, unknown> = { value: 1 };
+    const outer = Object.freeze({ inner });
+    expect(frozenJson(outer)).toBe('{"inner":{"value":1}}');
+    inner.value = 2;
+    expect(frozenJson(outer)).toBe('{"inner":{"value":2}}');
+  });
+
+  it('follows a frozen object with a getter', () => {
+    let n = 0;
+    const counting = Object.freeze({
+      get n() {
+        n += 1;
+        return n;
+      },
+    });
+    expect(frozenJson(counting)).toBe('{"n":1}');
+    expect(frozenJson(counting)).toBe('{"n":2}');
   });
 });

@@ -25,3 +25,40 @@ export function flatString(value: string): string {
   void Number(value);
   return value;
 }
+
+/**
+ * What `JSON.stringify` writes for `value`, remembered when `value` is a deeply frozen tree of
+ * plain data (plain objects and arrays, frozen all the way down, without accessors or `toJSON`):
+ * such a tree can never change, and the storage cache hands the same frozen documents (a KV
+ * version) to every read of them. Anything else is written afresh each time.
+ */
+export function frozenJson(value: object): string {
+  const known = frozenTexts.get(value);
+  if (known !== undefined) return known ?? JSON.stringify(value);
+  if (!Object.isFrozen(value)) return JSON.stringify(value);
+  const text = JSON.stringify(value);
+  // Checked after writing: a tree JSON cannot write has thrown by now.
+  frozenTexts.set(value, isFrozenData(value, new Set()) ? text : null);
+  return text;
+}
+
+/** Texts by tree; null for a frozen object that is not frozen plain data all the way down. */
+const frozenTexts = new WeakMap<object, string | null>();
+
+function isFrozenData(value: object, path: Set<object>): boolean {
+  if (!Object.isFrozen(value) || path.has(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  const plain = Array.isArray(value)
+    ? proto === Array.prototype
+    : proto === Object.prototype || proto === null;
+  if (!plain) return false;
+  path.add(value);
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (descriptor === undefined || !('value' in descriptor) || key === 'toJSON') return false;
+    const child: unknown = descriptor.value;
+    if (typeof child === 'object' && child !== null && !isFrozenData(child, path)) return false;
+  }
+  path.delete(value);
+  return true;
+}

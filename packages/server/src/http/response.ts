@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { VaultAuth, VaultResponse } from '@strongroom/protocol';
 import type { PipelineResult } from '../core/pipeline/types.ts';
+import { frozenJson } from '../framework/json-string.ts';
 import { LogicalError } from '../logical/errors.ts';
 
 /** The head of an answer with a body: its length in bytes (never chunked) and the request ID. */
@@ -57,6 +58,22 @@ function toVaultAuth(auth: NonNullable<PipelineResult['auth']>): VaultAuth {
   };
 }
 
+/**
+ * `JSON.stringify(toEnvelope(requestId, result))` for the commonest answer, a read: data and
+ * nothing else (no lease, auth, warnings or top-level fields). The data's text comes from
+ * `frozenJson`, written once for a cached document read over and over. Undefined otherwise.
+ */
+export function plainEnvelopeJson(requestId: string, result: PipelineResult): string | undefined {
+  const { response } = result;
+  if (result.lease !== undefined || result.auth !== undefined || response === undefined) {
+    return undefined;
+  }
+  const { data } = response;
+  if (data === undefined || response.topLevel !== undefined) return undefined;
+  if (response.warnings !== undefined && response.warnings.length > 0) return undefined;
+  return `{"request_id":${JSON.stringify(requestId)},"lease_id":"","renewable":false,"lease_duration":0,"data":${frozenJson(data)},"wrap_info":null,"warnings":null,"auth":null,"mount_type":${JSON.stringify(result.mountType)}}`;
+}
+
 /** Writes a pipeline result. Returns the status written. */
 export function writeResult(
   res: ServerResponse,
@@ -83,7 +100,8 @@ export function writeResult(
     return 204;
   }
   const status = result.response?.status ?? 200;
-  const body = JSON.stringify(toEnvelope(requestId, result));
+  const body =
+    plainEnvelopeJson(requestId, result) ?? JSON.stringify(toEnvelope(requestId, result));
   res.writeHead(status, answerHead('application/json', requestId, body));
   res.end(options.head ? undefined : body);
   return status;

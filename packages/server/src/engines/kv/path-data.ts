@@ -95,6 +95,25 @@ export async function readLiveVersion(
   return { meta, version, record, data: stored.data };
 }
 
+/**
+ * The body of a read: `{ data, metadata }`. For a cached version (its data and metadata view both
+ * frozen, see `versionMetadata`) the body is built once and frozen too, so that every read of it
+ * answers with the same object, whose JSON and audit text are then written once.
+ */
+function readBody(live: LiveVersion): Record<string, unknown> {
+  const metadata = versionMetadata(live.meta, live.version, live.record);
+  if (!Object.isFrozen(metadata) || !Object.isFrozen(live.data)) {
+    return { data: live.data, metadata };
+  }
+  const known = readBodies.get(metadata);
+  if (known?.data === live.data) return known;
+  const body = Object.freeze({ data: live.data, metadata });
+  readBodies.set(metadata, body);
+  return body;
+}
+
+const readBodies = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
 /** Vault's 404 for a deleted or destroyed version: `{ [valueKey]: null, metadata }`. */
 function goneVersion(
   meta: KeyMetadata,
@@ -160,12 +179,7 @@ export function dataPaths(deps: KvV2Deps): CompiledPath[] {
           const { path, version } = ctx.fields;
           assertSecretPath(path);
           const live = await readLiveVersion(ctx, path, version, 'data');
-          return {
-            data: {
-              data: live.data,
-              metadata: versionMetadata(live.meta, live.version, live.record),
-            },
-          };
+          return { data: readBody(live) };
         },
         update: async (ctx) => {
           const { path, data, options } = ctx.fields;
