@@ -301,13 +301,17 @@ export class Core {
     let result: PipelineResult;
     try {
       const response = await resolved.backend.handleRequest(ctx);
-      const registered = await registerLease(effective, response, {
-        leases: active.expiration,
-        tokens: active.authority,
-        caller,
-        mountPoint: resolved.mount.path,
-        bounds: ctx.ttl,
-      });
+      // Most answers (every read) issue neither a lease nor a token: nothing to wait for.
+      const registered =
+        response?.secret === undefined && response?.auth === undefined
+          ? { response }
+          : await registerLease(effective, response, {
+              leases: active.expiration,
+              tokens: active.authority,
+              caller,
+              mountPoint: resolved.mount.path,
+              bounds: ctx.ttl,
+            });
       result = {
         ...registered,
         mountType: resolved.mount.type,

@@ -45,24 +45,38 @@ export function defineBackend(definition: BackendDefinition): Backend {
     return undefined;
   };
 
+  /** A request to its path's handler: the handler's promise, or a throw. */
+  const dispatch = (ctx: RequestContext): Promise<LogicalResponse | undefined> => {
+    const { operation, path } = ctx.request;
+    if (operation === 'renew' || operation === 'revoke') {
+      return handleSecret(ctx);
+    }
+    const found = findPath(path);
+    if (found === undefined) throw unsupportedPath(path);
+    if (operation === 'help') {
+      return Promise.resolve({
+        data: { help: found.path.help, operations: found.path.operations() },
+      });
+    }
+    if (!PATH_OPERATIONS.has(operation)) throw unsupportedOperation(operation, path);
+    const result = found.path.handle(operation, ctx, found.captures);
+    if (result === undefined) throw unsupportedOperation(operation, path);
+    return result;
+  };
+
   const backend: Backend = {
     type: definition.type,
     specialPaths: definition.specialPaths ?? {},
 
-    async handleRequest(ctx: RequestContext): Promise<LogicalResponse | undefined> {
-      const { operation, path } = ctx.request;
-      if (operation === 'renew' || operation === 'revoke') {
-        return handleSecret(ctx);
+    handleRequest(ctx: RequestContext): Promise<LogicalResponse | undefined> {
+      // Not an async function: it hands on the handler's own promise, where an async function
+      // returning a promise would wait for it over extra turns of the microtask queue.
+      try {
+        return dispatch(ctx);
+      } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async function would reject with it
+        return Promise.reject(error);
       }
-      const found = findPath(path);
-      if (found === undefined) throw unsupportedPath(path);
-      if (operation === 'help') {
-        return { data: { help: found.path.help, operations: found.path.operations() } };
-      }
-      if (!PATH_OPERATIONS.has(operation)) throw unsupportedOperation(operation, path);
-      const result = found.path.handle(operation, ctx, found.captures);
-      if (result === undefined) throw unsupportedOperation(operation, path);
-      return result;
     },
 
     async existenceCheck(ctx: RequestContext): Promise<ExistenceResult> {

@@ -109,6 +109,8 @@ export function definePath<const F extends FieldTable>(
               (key) => !(key in definition.fields) && !FRAMING_KEYS.has(key),
             )
           : [];
+      // Most requests name no unknown field (a read names none): their handler's own promise.
+      if (unknown.length === 0) return handler(pathCtx);
       return handler(pathCtx).then((response) => withUnknownFieldWarning(response, unknown));
     },
     exists(ctx, captures) {
