@@ -100,19 +100,19 @@ export async function readLiveVersion(
  * frozen, see `versionMetadata`) the body is built once and frozen too, so that every read of it
  * answers with the same object, whose JSON and audit text are then written once.
  */
-function readBody(live: LiveVersion): Record<string, unknown> {
+function versionBody(live: LiveVersion): Record<string, unknown> {
   const metadata = versionMetadata(live.meta, live.version, live.record);
   if (!Object.isFrozen(metadata) || !Object.isFrozen(live.data)) {
     return { data: live.data, metadata };
   }
-  const known = readBodies.get(metadata);
+  const known = versionBodies.get(metadata);
   if (known?.data === live.data) return known;
   const body = Object.freeze({ data: live.data, metadata });
-  readBodies.set(metadata, body);
+  versionBodies.set(metadata, body);
   return body;
 }
 
-const readBodies = new WeakMap<object, Readonly<Record<string, unknown>>>();
+const versionBodies = new WeakMap<object, Readonly<Record<string, unknown>>>();
 
 /** Vault's 404 for a deleted or destroyed version: `{ [valueKey]: null, metadata }`. */
 function goneVersion(
@@ -179,7 +179,7 @@ export function dataPaths(deps: KvV2Deps): CompiledPath[] {
           const { path, version } = ctx.fields;
           assertSecretPath(path);
           const live = await readLiveVersion(ctx, path, version, 'data');
-          return { data: readBody(live) };
+          return { data: versionBody(live) };
         },
         update: async (ctx) => {
           const { path, data, options } = ctx.fields;
