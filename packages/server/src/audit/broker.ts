@@ -24,6 +24,7 @@ import type { AuditDevice, DeviceEnvironment } from './device.ts';
 import { formatRequestRecord, formatResponseRecord, sharedBlocks } from './format.ts';
 import type { CallerBlock, FormatOptions, SharedBlocks } from './format.ts';
 import { ClockCache } from '../framework/clock-cache.ts';
+import { settle } from '../framework/settle.ts';
 import { generateSalt, hasherFor } from './hmac.ts';
 import type { HashedJsonMemo, Hasher } from './hmac.ts';
 import { SerialQueue, describeIoError } from './io.ts';
@@ -317,7 +318,7 @@ export class AuditBroker implements AuditSink {
 
   /** Formats the record for one device and hands it over; a formatting error rejects too. */
   #writeTo(active: ActiveDevice, kind: RecordKind, entry: AuditEntry, now: number): Promise<void> {
-    try {
+    return settle(() => {
       const options = formatOptionsFor(active, this.#time);
       const shared = sharedFor(entry, active, options);
       const line =
@@ -325,9 +326,7 @@ export class AuditBroker implements AuditSink {
           ? formatRequestRecord(entry, shared, options)
           : formatResponseRecord(entry, shared, options);
       return active.device.write(active.common.prefix + line, now);
-    } catch (error) {
-      return rejectWith(error);
-    }
+    });
   }
 
   #reportFailure(kind: RecordKind, entry: AuditEntry, device: ActiveDevice, error: unknown): void {
@@ -394,12 +393,6 @@ function hashingFor(salt: string): Pick<ActiveDevice, 'hash' | 'memo' | 'callers
     callers: new ClockCache({ maxEntries: CALLER_CACHE_ENTRIES }),
     formatting: undefined,
   };
-}
-
-/** A promise rejected with `error`, as from an async function that threw it. */
-// eslint-disable-next-line @typescript-eslint/require-await -- it exists to reject
-async function rejectWith(error: unknown): Promise<never> {
-  throw error;
 }
 
 /** How `active` formats a record written at `time`. */

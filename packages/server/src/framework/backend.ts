@@ -12,6 +12,7 @@ import { LogicalError, unsupportedOperation, unsupportedPath } from '../logical/
 import type { LogicalResponse } from '../logical/response.ts';
 import type { CompiledPath } from './path.ts';
 import type { SecretType } from './secret.ts';
+import { settle } from './settle.ts';
 
 export interface BackendDefinition {
   readonly type: string;
@@ -71,12 +72,7 @@ export function defineBackend(definition: BackendDefinition): Backend {
     handleRequest(ctx: RequestContext): Promise<LogicalResponse | undefined> {
       // Not an async function: it hands on the handler's own promise, where an async function
       // returning a promise would wait for it over extra turns of the microtask queue.
-      try {
-        return dispatch(ctx);
-      } catch (error) {
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what was thrown, as an async function would reject with it
-        return Promise.reject(error);
-      }
+      return settle(() => dispatch(ctx));
     },
 
     async existenceCheck(ctx: RequestContext): Promise<ExistenceResult> {

@@ -1,6 +1,6 @@
 import type { PhysicalStorage } from '../logical/storage.ts';
 import { assertStorageKey, childOf, compareKeys } from './keys.ts';
-import { settle } from './settle.ts';
+import { settle } from '../framework/settle.ts';
 
 /**
  * In-memory physical storage (`storage "inmem"`, `server -dev`). Nothing survives the process.

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 
 import type { PhysicalStorage } from '../logical/storage.ts';
 import { MemoryStorage } from './memory.ts';
-import { settle } from './settle.ts';
+import { settle } from '../framework/settle.ts';
 import { SqliteStorage } from './sqlite.ts';
 
 /**

@@ -3,7 +3,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 import type { PhysicalStorage } from '../logical/storage.ts';
 import { assertStorageKey, childOf, prefixUpperBound } from './keys.ts';
-import { settle } from './settle.ts';
+import { settle } from '../framework/settle.ts';
 
 export interface SqliteStorageOptions {
   /** How long a statement waits for a lock held by another connection. Default 5000 ms. */

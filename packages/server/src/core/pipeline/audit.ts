@@ -3,6 +3,7 @@
  * it is refused before any engine runs; when the response cannot be recorded, the caller gets an
  * error instead of the response (the engine's side effect stands, as in Vault).
  */
+import { settle } from '../../framework/settle.ts';
 import { LogicalError } from '../../logical/errors.ts';
 import type { AuditEntry, AuditSink } from './types.ts';
 
@@ -38,13 +39,10 @@ export function auditStage(
   entry: AuditEntry,
   refuse: (error: unknown) => never,
 ): Promise<void> {
-  let recorded: Promise<void>;
-  try {
-    recorded = kind === 'request' ? sink.logRequest(entry) : sink.logResponse(entry);
-  } catch (error) {
-    return Promise.resolve().then(() => refuse(error));
-  }
-  return recorded.then(undefined, refuse);
+  return settle(() => (kind === 'request' ? sink.logRequest(entry) : sink.logResponse(entry))).then(
+    undefined,
+    refuse,
+  );
 }
 
 /** The sink when no audit device is enabled: records nothing, refuses nothing. */
